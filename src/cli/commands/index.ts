@@ -1,0 +1,2 @@
+// Importing a command file registers it with the program. Add one line per command.
+export {};

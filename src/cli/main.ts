@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+import "./commands/index.js";
+import { ExitCode } from "./exit-codes.js";
+import { runCli } from "./program.js";
+
+process.once("SIGINT", () => process.exit(ExitCode.interrupted));
+const code = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+process.exitCode = code;
