@@ -1,3 +1,5 @@
+import type { SourceLocation } from "../errors.js";
+
 /**
  * The inventory model shared by the inventory loader (which builds it) and everything downstream
  * (selection, transport, engine). Pure data: no I/O, no classes.
@@ -25,6 +27,11 @@ export interface InventoryHost {
   groups: string[];
   /** The name of the LXD cluster the host is a member of (group var `lxd_cluster`), or null. */
   cluster: string | null;
+  /**
+   * Where the winning value of each connection variable (ansible_*, fleet_*) was set, so that a bad
+   * value can be reported with its file:line:column. Absent for hosts built by hand.
+   */
+  varOrigins?: Readonly<Record<string, SourceLocation>>;
 }
 
 export interface Inventory {

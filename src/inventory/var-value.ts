@@ -1,0 +1,45 @@
+import type { VarValue, Vars } from "./types.js";
+
+/**
+ * Plain data from whatever a parser produced: Maps become objects, Sets and typed arrays become
+ * lists or text, BigInts become numbers. Object keys are written as Python's json module writes
+ * non-string keys (True → "true", None → "null").
+ */
+export function toVarValue(value: unknown): VarValue {
+  if (value === null || value === undefined) return null;
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return value;
+    case "number":
+      return value;
+    case "bigint":
+      return Number(value);
+    case "symbol":
+      return value.description ?? "";
+    case "object":
+      return objectToVarValue(value);
+    default:
+      return String(value);
+  }
+}
+
+function objectToVarValue(value: object): VarValue {
+  if (Array.isArray(value)) return value.map(toVarValue);
+  if (value instanceof Set) return [...value].map(toVarValue);
+  if (value instanceof Uint8Array) return Buffer.from(value).toString("utf8");
+  const result: Vars = {};
+  const entries: Iterable<[unknown, unknown]> = value instanceof Map ? value.entries() : Object.entries(value);
+  for (const [key, item] of entries) result[jsonKey(key)] = toVarValue(item);
+  return result;
+}
+
+function jsonKey(key: unknown): string {
+  if (key === null || key === undefined) return "null";
+  if (typeof key === "boolean") return key ? "true" : "false";
+  return String(key);
+}
+
+export function isVarsMapping(value: VarValue): value is Vars {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

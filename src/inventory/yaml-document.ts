@@ -1,0 +1,152 @@
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type YAMLMap } from "yaml";
+import type { FleetError, SourceLocation } from "../errors.js";
+import { InventoryCode, inventoryProblem } from "./problems.js";
+import type { VarValue } from "./types.js";
+import { toVarValue } from "./var-value.js";
+import { pyYamlTags } from "./yaml-schema.js";
+
+/** A parsed YAML file together with what is needed to point at its nodes. */
+export interface YamlSource {
+  file: string;
+  doc: Document.Parsed;
+  lines: LineCounter;
+}
+
+export interface ParsedYaml {
+  source: YamlSource;
+  /** Syntax errors and unsupported constructs, each located. Empty when the file is usable. */
+  problems: FleetError[];
+}
+
+/** Parse YAML as Ansible's PyYAML loader reads it, reporting every problem with its position. */
+export function parseYaml(text: string, file: string): ParsedYaml {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, {
+    version: "1.1",
+    schema: "yaml-1.1",
+    customTags: pyYamlTags,
+    merge: true,
+    uniqueKeys: false,
+    prettyErrors: false,
+    lineCounter: lines,
+  });
+  const source: YamlSource = { file, doc, lines };
+  const problems: FleetError[] = doc.errors.map((error) =>
+    inventoryProblem(InventoryCode.yamlSyntax, `YAML syntax error: ${firstLine(error.message)}`, locateOffset(source, error.pos[0])),
+  );
+  visit(doc, {
+    Scalar(_key, node) {
+      if (node.tag === "!vault") {
+        problems.push(
+          inventoryProblem(
+            InventoryCode.unsupported,
+            "vault-encrypted values (!vault) are not supported",
+            locate(source, node),
+            "decrypt the value (ansible-vault decrypt) or keep secrets out of the inventory",
+          ),
+        );
+      }
+    },
+  });
+  return { source, problems };
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0] ?? message;
+}
+
+export function locateOffset(source: YamlSource, offset: number): SourceLocation {
+  const position = source.lines.linePos(offset);
+  return { file: source.file, line: position.line, column: position.col };
+}
+
+export function locate(source: YamlSource, node: Node | null | undefined): SourceLocation {
+  const offset = node?.range?.[0];
+  return offset === undefined ? { file: source.file } : locateOffset(source, offset);
+}
+
+/** Follow an alias to the node it names. */
+export function resolveAlias(source: YamlSource, node: Node | null | undefined): Node | null {
+  if (node === null || node === undefined) return null;
+  if (isAlias(node)) return (node.resolve(source.doc) as Node | undefined) ?? null;
+  return node;
+}
+
+/** The JavaScript value of a scalar key or node, as PyYAML would construct it. */
+export function plainValue(source: YamlSource, node: Node | null): unknown {
+  const resolved = resolveAlias(source, node);
+  if (resolved === null) return null;
+  if (isScalar(resolved)) return resolved.value;
+  return resolved.toJS(source.doc);
+}
+
+/** A variable value: the node converted to plain data. */
+export function varValue(source: YamlSource, node: Node | null): VarValue {
+  const resolved = resolveAlias(source, node);
+  if (resolved === null) return null;
+  return toVarValue(resolved.toJS(source.doc));
+}
+
+export interface MapEntry {
+  key: unknown;
+  keyNode: Node;
+  /** The value node with aliases resolved; null for an empty value. */
+  value: Node | null;
+  location: SourceLocation;
+}
+
+export interface MapEntries {
+  entries: MapEntry[];
+  /** Keys written more than once (the last value wins, at the first key's place, as in PyYAML). */
+  duplicates: MapEntry[];
+}
+
+/**
+ * The entries of a mapping as PyYAML builds the dict: merge keys (`<<`) flattened first, explicit
+ * keys after them, a repeated key keeping its first position and its last value.
+ */
+export function mappingEntries(source: YamlSource, map: YAMLMap): MapEntries {
+  const merged: MapEntry[] = [];
+  const explicit: MapEntry[] = [];
+  for (const pair of map.items) {
+    const keyNode = pair.key as Node | null;
+    if (keyNode === null) continue;
+    if (isScalar(keyNode) && typeof keyNode.value === "symbol") {
+      merged.push(...mergeSourceEntries(source, resolveAlias(source, pair.value as Node | null)));
+      continue;
+    }
+    explicit.push({
+      key: plainValue(source, keyNode),
+      keyNode,
+      value: resolveAlias(source, pair.value as Node | null),
+      location: locate(source, keyNode),
+    });
+  }
+  const byKey = new Map<string, MapEntry>();
+  const duplicates: MapEntry[] = [];
+  const explicitKeys = new Set<string>();
+  for (const entry of [...merged, ...explicit]) {
+    const identity = keyIdentity(entry.key);
+    const fromMerge = !explicit.includes(entry);
+    if (!fromMerge) {
+      if (explicitKeys.has(identity)) duplicates.push(entry);
+      explicitKeys.add(identity);
+    }
+    byKey.set(identity, entry);
+  }
+  return { entries: [...byKey.values()], duplicates };
+}
+
+function mergeSourceEntries(source: YamlSource, node: Node | null): MapEntry[] {
+  if (isMap(node)) return mappingEntries(source, node).entries;
+  if (isSeq(node)) {
+    // Earlier maps in the sequence win, so they are applied last.
+    const maps = node.items.map((item) => resolveAlias(source, item as Node | null));
+    return maps.reverse().flatMap((item) => (isMap(item) ? mappingEntries(source, item).entries : []));
+  }
+  return [];
+}
+
+function keyIdentity(key: unknown): string {
+  return `${typeof key}:${String(key)}`;
+}

@@ -1,0 +1,67 @@
+import { describe, expect, test } from "vitest";
+import { iniValue } from "../../../src/inventory/python-literal.js";
+
+// Expected values produced by Ansible 2.14's INI plugin (_parse_value) on the same text.
+const cases: Array<[string, unknown]> = [
+  ["22", 22],
+  ["True", true],
+  ["true", "true"],
+  ["yes", "yes"],
+  ["None", null],
+  ["'text'", "text"],
+  ['"text"', "text"],
+  ["[1, 2]", [1, 2]],
+  ["(1,)", [1]],
+  ["()", []],
+  ["(1)", 1],
+  ["1,2", [1, 2]],
+  ["{'a': 1, 'b': [True, None]}", { a: 1, b: [true, null] }],
+  ["{}", {}],
+  ["{1: 'x'}", { "1": "x" }],
+  ["0x10", 16],
+  ["0o17", 15],
+  ["0b101", 5],
+  ["010", "010"],
+  ["00", 0],
+  ["1_000", 1000],
+  ["1.5", 1.5],
+  ["1.", 1],
+  ["-.5", -0.5],
+  ["1e3", 1000],
+  ["-3", -3],
+  ["+7", 7],
+  ["- 4", -4],
+  ["web01", "web01"],
+  ["{k:v}", "{k:v}"],
+  ["'a' 'b'", "ab"],
+  ["'a\\tb'", "a\tb"],
+  ["r'a\\tb'", "a\\tb"],
+  ["u'x'", "x"],
+  ["b'x'", "x"],
+  ["'unterminated", "'unterminated"],
+  ["1 # comment", 1],
+  ["[1, 2,]", [1, 2]],
+  ["1if", "1if"],
+  ["--1", "--1"],
+  ["'\\x41\\101\\u00e9'", "AAé"],
+  ["f'x'", "f'x'"],
+  ["", ""],
+  ["  5", 5],
+  ["[1, [2, {'k': (3, 4)}]]", [1, [2, { k: [3, 4] }]]],
+  ["0.1e-2", 0.001],
+  ["1__0", "1__0"],
+  ["1_", "1_"],
+  [".", "."],
+  ["1.2.3", "1.2.3"],
+  ["'it''s'", "its"],
+  ['"a\\"b"', 'a"b'],
+  ["abc def", "abc def"],
+  ["x=1", "x=1"],
+  ["None None", "None None"],
+];
+
+describe("iniValue (Python literal_eval as Ansible's INI plugin applies it)", () => {
+  test.each(cases)("%j", (text, expected) => {
+    expect(iniValue(text)).toEqual(expected);
+  });
+});
