@@ -1,0 +1,131 @@
+import { randomBytes } from "node:crypto";
+import { BecomeFilter, planBecome } from "./become.js";
+import { OutputCapture } from "./output-capture.js";
+import type { ExecResult } from "./types.js";
+
+/** A started command, as both the SSH channel and a local child process can present it. */
+export interface RunningCommand {
+  onStdout(listener: (chunk: Buffer) => void): void;
+  onStderr(listener: (chunk: Buffer) => void): void;
+  /** Called once, after the command ended and its output streams closed. */
+  onExit(listener: (exit: { code: number | null; signal: string | null }) => void): void;
+  writeStdin(data: string | Buffer): void;
+  endStdin(): void;
+  /**
+   * Best effort: kill the command and release the channel or process. processGroup is the remote
+   * process group of the command when it was asked for (commands with a timeout report it).
+   */
+  kill(processGroup: number | undefined): void;
+}
+
+export interface SupervisedRequest {
+  command: string;
+  become: { user: string; password: string | undefined } | undefined;
+  timeoutMs: number | undefined;
+  stdin: string | Buffer | undefined;
+  outputLimit: number;
+}
+
+/**
+ * Runs one command through a starter (SSH channel or child process) and turns what happens into an
+ * ExecResult: captures output, handles the sudo conversation, enforces the timeout.
+ * The starter may reject (channel could not be opened); that rejection passes through.
+ */
+export async function superviseCommand(
+  request: SupervisedRequest,
+  start: (commandLine: string) => Promise<RunningCommand>,
+): Promise<ExecResult> {
+  const begun = Date.now();
+  const plan = request.become ? planBecome(request.command, request.become.user, request.become.password) : undefined;
+  const commandLine = plan ? plan.wrapped : request.command;
+  // A command that may have to be killed first reports its process group: sshd starts every
+  // session in a new session (setsid), so the login shell's $$ is the group of the whole command.
+  const groupProbe = request.timeoutMs === undefined ? undefined : new ProcessGroupProbe();
+  const running = await start(groupProbe ? groupProbe.prefix(commandLine) : commandLine);
+  const stdout = new OutputCapture(request.outputLimit);
+  const stderr = new OutputCapture(request.outputLimit);
+  const filter = plan ? new BecomeFilter(plan) : undefined;
+  let timedOut = false;
+  let rejected = false;
+
+  const sendStdin = (): void => {
+    if (request.stdin !== undefined) running.writeStdin(request.stdin);
+    running.endStdin();
+  };
+  const takeStderr = (raw: string): void => {
+    const text = groupProbe ? groupProbe.feed(raw) : raw;
+    if (!filter) return stderr.append(text);
+    const { output, events } = filter.feed(text);
+    for (const event of events) {
+      if (event === "send-password" && plan?.password !== undefined) running.writeStdin(`${plan.password}\n`);
+      else if (event === "password-rejected") {
+        rejected = true;
+        running.kill(groupProbe?.group);
+      } else if (event === "started" && plan?.password !== undefined) sendStdin();
+    }
+    stderr.append(output);
+  };
+
+  running.onStdout((chunk) => stdout.append(stdout.decode(chunk)));
+  running.onStderr((chunk) => takeStderr(stderr.decode(chunk)));
+  // Without a password sudo -n passes stdin straight through; with one, stdin waits for the marker.
+  if (plan?.password === undefined) sendStdin();
+
+  const timer = request.timeoutMs === undefined
+    ? undefined
+    : setTimeout(() => {
+      timedOut = true;
+      running.kill(groupProbe?.group);
+    }, request.timeoutMs);
+
+  const exit = await new Promise<{ code: number | null; signal: string | null }>((resolve) => running.onExit(resolve));
+  if (timer) clearTimeout(timer);
+  stdout.append(stdout.flushDecoder());
+  takeStderr(stderr.flushDecoder());
+  if (groupProbe) stderr.append(groupProbe.drain());
+  const becomeFailure = filter && !timedOut ? (rejected ? "sudo rejected the become password" : filter.failure()) : null;
+  return {
+    command: request.command,
+    exitCode: timedOut ? null : exit.code,
+    signal: exit.signal,
+    stdout: stdout.value(),
+    stderr: becomeFailure === null ? stderr.value() : "",
+    truncated: stdout.truncated || stderr.truncated,
+    timedOut,
+    becomeFailure,
+    durationMs: Date.now() - begun,
+  };
+}
+
+/** Reads the `FLEET-PGID-<nonce> <pid>` line that prefix() makes the remote shell print first. */
+class ProcessGroupProbe {
+  group: number | undefined;
+  private readonly tag = `FLEET-PGID-${randomBytes(6).toString("hex")}`;
+  private pending: string | undefined = "";
+
+  prefix(commandLine: string): string {
+    return `echo ${this.tag} $$ >&2; ${commandLine}`;
+  }
+
+  /** Whatever was held back waiting for a newline, at the end of the command. */
+  drain(): string {
+    const rest = this.pending ?? "";
+    this.pending = undefined;
+    return rest;
+  }
+
+  /** Strips the probe line from stderr; returns the text to pass on. */
+  feed(text: string): string {
+    if (this.pending === undefined) return text;
+    this.pending += text;
+    const newline = this.pending.indexOf("\n");
+    if (newline < 0) return "";
+    const line = this.pending.slice(0, newline);
+    const rest = this.pending.slice(newline + 1);
+    this.pending = undefined;
+    const match = new RegExp(`^${this.tag} (\\d+)$`).exec(line);
+    if (!match) return `${line}\n${rest}`;
+    this.group = Number(match[1]);
+    return rest;
+  }
+}

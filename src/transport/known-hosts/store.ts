@@ -1,0 +1,69 @@
+import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import { type KnownHostEntry, type ParsedKnownHosts, parseKnownHosts } from "./parse.js";
+
+/**
+ * The known_hosts files of one run: each file is read and parsed once, then shared by every host.
+ * New keys (accept-new) are appended atomically: the whole file is rewritten to a temporary file
+ * in the same directory and renamed over the original, one write per file at a time.
+ */
+export class KnownHostsStore {
+  private readonly files = new Map<string, Promise<ParsedKnownHosts>>();
+  private readonly writes = new Map<string, Promise<void>>();
+  private temporaryCounter = 0;
+
+  constructor(private readonly warn: (message: string) => void = () => {}) {}
+
+  async entries(files: readonly string[]): Promise<KnownHostEntry[]> {
+    const parsed = await Promise.all(files.map((file) => this.load(file)));
+    return parsed.flatMap((file) => file.entries);
+  }
+
+  /** Append `lookupName keyType base64` to file; later lookups in this run see it. */
+  record(file: string, lookupName: string, keyType: string, key: Buffer): Promise<void> {
+    const previous = this.writes.get(file) ?? Promise.resolve();
+    const next = previous.then(() => this.append(file, `${lookupName} ${keyType} ${key.toString("base64")}`));
+    this.writes.set(file, next.catch(() => {}));
+    return next;
+  }
+
+  private load(file: string): Promise<ParsedKnownHosts> {
+    let loaded = this.files.get(file);
+    if (!loaded) {
+      loaded = readKnownHostsFile(file).then((parsed) => {
+        for (const problem of parsed.skipped) this.warn(`${file}:${problem.line}: ignored known_hosts line: ${problem.reason}`);
+        return parsed;
+      });
+      this.files.set(file, loaded);
+    }
+    return loaded;
+  }
+
+  private async append(file: string, line: string): Promise<void> {
+    const current = await readFile(file, "utf8").catch((error: unknown) => {
+      if (isMissing(error)) return "";
+      throw error;
+    });
+    const mode = await stat(file).then((info) => info.mode & 0o777, () => 0o600);
+    const separator = current === "" || current.endsWith("\n") ? "" : "\n";
+    const text = `${current}${separator}${line}\n`;
+    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+    const temporary = `${file}.fleet-${process.pid}-${++this.temporaryCounter}`;
+    await writeFile(temporary, text, { mode });
+    await rename(temporary, file);
+    this.files.set(file, Promise.resolve(parseKnownHosts(text, file)));
+  }
+}
+
+async function readKnownHostsFile(file: string): Promise<ParsedKnownHosts> {
+  try {
+    return parseKnownHosts(await readFile(file, "utf8"), file);
+  } catch (error) {
+    if (isMissing(error)) return { entries: [], skipped: [] };
+    throw error;
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  return typeof error === "object" && error !== null && "code" in error && (error.code === "ENOENT" || error.code === "ENOTDIR");
+}

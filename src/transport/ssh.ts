@@ -1,0 +1,416 @@
+/**
+ * The SSH transport, on ssh2. This is the only file of fleet that imports ssh2: everything it
+ * needs from ssh2 is adapted here to the plain types of ./types.ts.
+ */
+import pLimit, { type LimitFunction } from "p-limit";
+import ssh2, { type AnyAuthMethod, type Client, type ClientChannel, type ConnectConfig, type ParsedKey } from "ssh2";
+import type { Duplex } from "node:stream";
+import type { HostConnection } from "../inventory/types.js";
+import { classifyConnectError, type ConnectContext } from "./classify.js";
+import { type RunningCommand, superviseCommand } from "./command-supervisor.js";
+import { type Endpoint, type EndpointContext, type JumpSpec, resolveEndpoint } from "./endpoint.js";
+import { TransportError, isTransportError } from "./errors.js";
+import { KeyCache, type PassphraseSource } from "./key-cache.js";
+import { hostLookupName } from "./known-hosts/match.js";
+import { KnownHostsStore } from "./known-hosts/store.js";
+import { hostKeyAlgorithmsFor, type HostKeyVerdict, verifyHostKey } from "./known-hosts/verify.js";
+import type { Connection, ExecOptions, ExecResult, Transport } from "./types.js";
+
+export interface SshTransportOptions {
+  endpoint: EndpointContext;
+  connectTimeoutMs: number;
+  keepaliveIntervalMs: number;
+  keepaliveCountMax: number;
+  /** Commands multiplexed on one connection at once (OpenSSH's MaxSessions is 10). */
+  maxSessionsPerConnection: number;
+  /** Characters of stdout and of stderr kept per command. */
+  outputLimit: number;
+  /** SSH_AUTH_SOCK, tried after the key files. */
+  agentSocket: string | undefined;
+  passphraseFor: PassphraseSource;
+  becomePassword: string | undefined;
+  warn: (message: string) => void;
+}
+
+/** How long to wait for a channel or a connection to acknowledge its close before giving up on it. */
+const CLOSE_GRACE_MS = 2_000;
+
+export class SshTransport implements Transport {
+  private readonly knownHosts: KnownHostsStore;
+  private readonly keys: KeyCache<ParsedKey>;
+  private readonly bastions = new Map<string, Promise<Client>>();
+  private readonly warnedOff = new Set<string>();
+
+  constructor(private readonly options: SshTransportOptions) {
+    this.knownHosts = new KnownHostsStore(options.warn);
+    this.keys = new KeyCache<ParsedKey>(parsePrivateKey, options.passphraseFor);
+  }
+
+  async connect(target: HostConnection): Promise<Connection> {
+    const endpoint = this.endpointFor(target);
+    const sock = await this.tunnelFor(endpoint, target);
+    const client = await this.open(endpoint, sock);
+    return new SshConnection(target, client, this.options);
+  }
+
+  async close(): Promise<void> {
+    const bastions = [...this.bastions.values()];
+    this.bastions.clear();
+    await Promise.all(bastions.map(async (pending) => {
+      const client = await pending.catch(() => undefined);
+      if (client) await endClient(client);
+    }));
+  }
+
+  private endpointFor(target: HostConnection, jumps?: JumpSpec[]): Endpoint {
+    try {
+      const endpoint = resolveEndpoint(target, this.options.endpoint);
+      return jumps === undefined ? endpoint : { ...endpoint, jumps };
+    } catch (error) {
+      if (isTransportError(error)) throw error;
+      throw new TransportError("config", target.host, error instanceof Error ? error.message : String(error), { cause: error });
+    }
+  }
+
+  /** A stream to the target through its jump hosts (one shared connection per bastion), or undefined for a direct TCP connection. */
+  private async tunnelFor(endpoint: Endpoint, target: HostConnection): Promise<Duplex | undefined> {
+    const last = endpoint.jumps.at(-1);
+    if (last === undefined) return undefined;
+    const chain = endpoint.jumps;
+    let bastion: Client;
+    try {
+      bastion = await this.bastion(chain, target);
+    } catch (error) {
+      if (!isTransportError(error)) throw error;
+      throw new TransportError(error.kind, target.host, `via jump host ${error.message}`, error.hint === undefined ? {} : { hint: error.hint });
+    }
+    return new Promise<Duplex>((resolve, reject) => {
+      bastion.forwardOut("127.0.0.1", 0, endpoint.address, endpoint.port, (error, stream) => {
+        if (error) reject(new TransportError("refused", target.host, `jump host ${last.address} could not reach ${endpoint.address}:${endpoint.port}: ${error.message}`, { hint: "check that the bastion can reach the target and allows TCP forwarding (AllowTcpForwarding)" }));
+        else resolve(stream);
+      });
+    });
+  }
+
+  private bastion(chain: readonly JumpSpec[], target: HostConnection): Promise<Client> {
+    const key = JSON.stringify(chain);
+    let pending = this.bastions.get(key);
+    if (!pending) {
+      pending = this.openBastion(chain, target);
+      pending.catch(() => {});
+      this.bastions.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async openBastion(chain: readonly JumpSpec[], target: HostConnection): Promise<Client> {
+    const hop = chain.at(-1);
+    if (hop === undefined) throw new Error("empty jump chain");
+    // The bastion is looked up in ~/.ssh/config like any host; it borrows the target's key and known_hosts file.
+    const asHost: HostConnection = {
+      host: hop.address,
+      address: hop.address,
+      port: hop.port,
+      user: hop.user,
+      privateKeyFile: target.privateKeyFile,
+      connection: "ssh",
+      become: false,
+      becomeUser: "root",
+      knownHostsFile: target.knownHostsFile,
+      jump: undefined,
+    };
+    const endpoint = this.endpointFor(asHost, chain.slice(0, -1));
+    const sock = await this.tunnelFor(endpoint, asHost);
+    const client = await this.open(endpoint, sock);
+    client.on("close", () => this.bastions.delete(JSON.stringify(chain)));
+    return client;
+  }
+
+  private async open(endpoint: Endpoint, sock: Duplex | undefined): Promise<Client> {
+    const lookupName = hostLookupName(endpoint.address, endpoint.port);
+    const entries = await this.knownHosts.entries(endpoint.knownHostsFiles);
+    const restrictedAlgorithms = hostKeyAlgorithmsFor(entries, lookupName);
+    if (endpoint.policy === "off" && !this.warnedOff.has(endpoint.host)) {
+      this.warnedOff.add(endpoint.host);
+      this.options.warn(`host key checking is OFF for ${endpoint.host}: an unknown host key is accepted without being recorded`);
+    }
+    const auth = await this.authMethods(endpoint);
+    const context: ConnectContext = {
+      host: endpoint.host,
+      address: endpoint.address,
+      port: endpoint.port,
+      user: endpoint.user,
+      verdict: undefined,
+      restrictedAlgorithms,
+      knownHostsFiles: endpoint.knownHostsFiles,
+      recordFile: endpoint.recordFile,
+      authTried: auth.tried,
+      keyProblems: auth.problems,
+      connectTimeoutMs: this.options.connectTimeoutMs,
+    };
+
+    const hostVerifier = (key: Buffer, verify: (valid: boolean) => void): void => {
+      const verdict = verifyHostKey(entries, lookupName, key);
+      this.acceptHostKey(verdict, endpoint, lookupName, key).then(
+        (accepted) => {
+          // Remember a refusal so the error says why; a recorded key is not a failure.
+          if (!accepted) context.verdict = verdict;
+          verify(accepted);
+        },
+        (error: unknown) => {
+          this.options.warn(`${endpoint.host}: could not record its host key in ${endpoint.recordFile}: ${String(error)}`);
+          context.verdict = verdict;
+          verify(false);
+        },
+      );
+    };
+
+    const config: ConnectConfig = {
+      host: endpoint.address,
+      port: endpoint.port,
+      username: endpoint.user,
+      readyTimeout: this.options.connectTimeoutMs,
+      keepaliveInterval: this.options.keepaliveIntervalMs,
+      keepaliveCountMax: this.options.keepaliveCountMax,
+      hostVerifier,
+      authHandler: auth.methods,
+      ...(sock ? { sock } : {}),
+      ...(restrictedAlgorithms ? { algorithms: { serverHostKey: restrictedAlgorithms as NonNullable<NonNullable<ConnectConfig["algorithms"]>["serverHostKey"]> } } : {}),
+    };
+
+    return new Promise<Client>((resolve, reject) => {
+      const client = new ssh2.Client();
+      let settled = false;
+      client.on("ready", () => {
+        if (settled) return;
+        settled = true;
+        resolve(client);
+      });
+      // ssh2 emits "error" for every failure; an unhandled one would crash the process.
+      client.on("error", (error: Error & { level?: string; code?: string }) => {
+        if (settled) return;
+        settled = true;
+        client.destroy();
+        reject(classifyConnectError({ message: error.message, level: error.level, code: error.code }, context));
+      });
+      client.on("close", () => {
+        if (settled) return;
+        settled = true;
+        reject(classifyConnectError({ message: "Connection lost before handshake", level: undefined, code: undefined }, context));
+      });
+      try {
+        client.connect(config);
+      } catch (error) {
+        settled = true;
+        reject(new TransportError("config", endpoint.host, `cannot start SSH: ${error instanceof Error ? error.message : String(error)}`));
+      }
+    });
+  }
+
+  private async acceptHostKey(verdict: HostKeyVerdict, endpoint: Endpoint, lookupName: string, key: Buffer): Promise<boolean> {
+    if (verdict.kind === "known") return true;
+    if (verdict.kind !== "unknown") return false;
+    if (endpoint.policy === "off") return true;
+    if (endpoint.policy === "strict") return false;
+    await this.knownHosts.record(endpoint.recordFile, lookupName, verdict.keyType, key);
+    this.options.warn(`${endpoint.host}: recorded its new host key ${verdict.keyType} ${verdict.fingerprint} in ${endpoint.recordFile}`);
+    return true;
+  }
+
+  private async authMethods(endpoint: Endpoint): Promise<{ methods: AnyAuthMethod[]; tried: string[]; problems: string[] }> {
+    const loads = await Promise.all(endpoint.identityFiles.map((file) => this.keys.load(file)));
+    const methods: AnyAuthMethod[] = [];
+    const tried: string[] = [];
+    const problems: string[] = [];
+    for (const load of loads) {
+      if (load.kind === "key") {
+        methods.push({ type: "publickey", username: endpoint.user, key: load.key });
+        tried.push(`key ${load.file}`);
+      } else if (load.kind === "problem") {
+        problems.push(`${load.file}: ${load.problem}`);
+      }
+    }
+    if (this.options.agentSocket) {
+      methods.push({ type: "agent", username: endpoint.user, agent: this.options.agentSocket });
+      tried.push("ssh-agent");
+    }
+    return { methods, tried, problems };
+  }
+}
+
+function parsePrivateKey(data: Buffer, passphrase: string | undefined): ParsedKey | Error {
+  const parsed = ssh2.utils.parseKey(data, passphrase);
+  if (parsed instanceof Error) return parsed;
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (key === undefined || !key.isPrivateKey()) return new Error("not a private key");
+  return key;
+}
+
+function endClient(client: Client): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      client.destroy();
+      resolve();
+    }, CLOSE_GRACE_MS);
+    client.once("close", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    client.end();
+  });
+}
+
+class SshConnection implements Connection {
+  readonly host: string;
+  private readonly sessions: LimitFunction;
+  private readonly killer: LimitFunction = pLimit(1);
+  private lost: Error | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly target: HostConnection,
+    private readonly client: Client,
+    private readonly options: SshTransportOptions,
+  ) {
+    this.host = target.host;
+    this.sessions = pLimit(options.maxSessionsPerConnection);
+    client.on("error", (error: Error) => {
+      this.lost ??= error;
+    });
+    client.on("close", () => {
+      this.lost ??= new Error("connection closed");
+    });
+  }
+
+  exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    return this.sessions(() => this.execNow(command, options));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await endClient(this.client);
+  }
+
+  private async execNow(command: string, options: ExecOptions): Promise<ExecResult> {
+    this.assertAlive();
+    const become = options.become ?? this.target.become
+      ? { user: options.becomeUser ?? this.target.becomeUser, password: this.options.becomePassword }
+      : undefined;
+    const result = await superviseCommand(
+      { command, become, timeoutMs: options.timeoutMs, stdin: options.stdin, outputLimit: this.options.outputLimit },
+      (line) => this.openChannel(line, become),
+    );
+    if (result.exitCode === null && result.signal === null && !result.timedOut && this.lost) {
+      throw new TransportError("connection-lost", this.host, `the connection broke while running a command: ${this.lost.message}`, {
+        hint: "the host rebooted, sshd restarted, or the network dropped",
+      });
+    }
+    return result;
+  }
+
+  private assertAlive(): void {
+    if (this.lost || this.closed) {
+      throw new TransportError("connection-lost", this.host, `the connection is gone (${this.lost?.message ?? "closed"})`);
+    }
+  }
+
+  /**
+   * sshd refuses "signal" requests on root logins (no post-auth privilege separation there), so a
+   * timed-out command is also killed by process group from a side channel, one at a time so that
+   * the side channel never pushes the connection past sshd's MaxSessions.
+   */
+  private killGroup(group: number, become: BecomeSettings | undefined): void {
+    this.killer(() =>
+      superviseCommand(
+        { command: `kill -KILL -- -${group} 2>/dev/null`, become, timeoutMs: undefined, stdin: undefined, outputLimit: 1024 },
+        (line) => this.openChannel(line, undefined),
+      ),
+    ).catch(() => {});
+  }
+
+  private openChannel(commandLine: string, become: BecomeSettings | undefined): Promise<RunningCommand> {
+    return new Promise((resolve, reject) => {
+      try {
+        this.client.exec(commandLine, (error, channel) => {
+          if (error) {
+            const kind = this.lost ? "connection-lost" : "channel-failed";
+            reject(new TransportError(kind, this.host, `could not open a session channel: ${error.message}`, {
+              hint: "sshd refused a new session (MaxSessions) or the connection broke",
+            }));
+            return;
+          }
+          resolve(channelCommand(channel, (group) => this.killGroup(group, become)));
+        });
+      } catch (error) {
+        reject(new TransportError("connection-lost", this.host, `could not open a session channel: ${error instanceof Error ? error.message : String(error)}`));
+      }
+    });
+  }
+}
+
+type BecomeSettings = { user: string; password: string | undefined };
+
+function channelCommand(channel: ClientChannel, killGroup: (group: number) => void): RunningCommand {
+  let code: number | null = null;
+  let signal: string | null = null;
+  let exited = false;
+  const exitListeners: ((exit: { code: number | null; signal: string | null }) => void)[] = [];
+  const finish = (): void => {
+    if (exited) return;
+    exited = true;
+    for (const listener of exitListeners) listener({ code, signal });
+  };
+  channel.on("exit", (exitCode: number | null, exitSignal?: string) => {
+    if (typeof exitCode === "number") code = exitCode;
+    if (typeof exitSignal === "string") signal = exitSignal.startsWith("SIG") ? exitSignal : `SIG${exitSignal}`;
+  });
+  channel.on("close", finish);
+  channel.on("error", () => {});
+  channel.stderr.on("error", () => {});
+  return {
+    onStdout: (listener) => channel.on("data", listener),
+    onStderr: (listener) => channel.stderr.on("data", listener),
+    onExit: (listener) => {
+      exitListeners.push(listener);
+    },
+    writeStdin: (data) => {
+      if (channel.writable) channel.write(data);
+    },
+    endStdin: () => {
+      if (channel.writable) channel.end();
+    },
+    kill: (group) => {
+      signalChannel(channel, "KILL");
+      if (group !== undefined) killGroup(group);
+      try {
+        channel.close();
+      } catch {
+        // already closed
+      }
+      setTimeout(finish, CLOSE_GRACE_MS).unref();
+    },
+  };
+}
+
+/**
+ * ssh2's channel.signal() is silently skipped once our side sent EOF (stdin ended), which is the
+ * normal state of a running command. The SSH protocol allows the request on any open channel, and
+ * sshd delivers it with killpg to the command's whole process group, so send it through the
+ * protocol object directly. Narrowed by shape: if ssh2's internals change, we fall back to closing.
+ */
+function signalChannel(channel: ClientChannel, signalName: string): void {
+  const internals = channel as unknown as {
+    outgoing?: { id?: unknown; state?: unknown };
+    _client?: { _protocol?: { signal?: unknown } };
+  };
+  const protocol = internals._client?._protocol;
+  const id = internals.outgoing?.id;
+  const state = internals.outgoing?.state;
+  if ((state !== "open" && state !== "eof") || typeof id !== "number" || typeof protocol?.signal !== "function") return;
+  try {
+    protocol.signal(id, signalName);
+  } catch {
+    // the connection is going away; closing the channel below is all that is left to do
+  }
+}

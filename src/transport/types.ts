@@ -1,0 +1,53 @@
+/**
+ * The transport's face to the rest of fleet. Everything above this line (engine, modules, CLI)
+ * talks to hosts only through these types, so it can be tested with the fake transport.
+ */
+import type { HostConnection } from "../inventory/types.js";
+
+/** How unknown host keys are treated. A key that contradicts known_hosts is refused under all three. */
+export type HostKeyPolicy = "strict" | "accept-new" | "off";
+
+export interface ExecOptions {
+  /** Run through sudo; defaults to the host's ansible_become. */
+  become?: boolean;
+  /** Defaults to the host's ansible_become_user (root). */
+  becomeUser?: string;
+  /** Kill the remote command and free its channel after this long. */
+  timeoutMs?: number;
+  /** Written to the command's standard input, which is then closed. */
+  stdin?: string | Buffer;
+}
+
+export interface ExecResult {
+  /** The command as the caller gave it (never the sudo wrapper, never a password). */
+  command: string;
+  /** null when the command was killed by a signal or timed out. */
+  exitCode: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  /** True when stdout or stderr exceeded the capture limit and was cut (the tail is kept). */
+  truncated: boolean;
+  timedOut: boolean;
+  /** Set when sudo itself refused (password required, wrong password, user not allowed). */
+  becomeFailure: string | null;
+  durationMs: number;
+}
+
+/** One live connection to one host, reused for every command of a run. */
+export interface Connection {
+  readonly host: string;
+  /** Resolves for every command that ran, whatever its exit code; rejects with TransportError when the connection breaks. */
+  exec(command: string, options?: ExecOptions): Promise<ExecResult>;
+  close(): Promise<void>;
+}
+
+export interface Transport {
+  /** Rejects with TransportError (the host is then unreachable). */
+  connect(target: HostConnection): Promise<Connection>;
+  /** Frees what is shared between hosts (jump host connections). */
+  close(): Promise<void>;
+}
+
+export const resultSucceeded = (result: ExecResult): boolean =>
+  result.exitCode === 0 && !result.timedOut && result.becomeFailure === null;
