@@ -70,9 +70,9 @@ export function classifyConnectError(facts: ConnectErrorFacts, context: ConnectC
     );
   }
   if (facts.level === "client-authentication") {
-    const tried = context.authTried.length > 0 ? context.authTried.join(", ") : "nothing (no usable key and no ssh-agent)";
+    const tried = context.authTried.length > 0 ? ` (tried ${context.authTried.join(", ")})` : ": no usable key and no ssh-agent";
     const problems = context.keyProblems.length > 0 ? `; unusable keys: ${context.keyProblems.join("; ")}` : "";
-    return new TransportError("auth-failed", context.host, `authentication failed as ${context.user}@${where(context)} (tried ${tried})${problems}`, {
+    return new TransportError("auth-failed", context.host, `authentication failed as ${context.user}@${where(context)}${tried}${problems}`, {
       hint: "check ansible_user and ansible_ssh_private_key_file, and that the public key is in the user's authorized_keys on the host",
     });
   }

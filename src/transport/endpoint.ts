@@ -18,6 +18,8 @@ export interface Endpoint {
   port: number;
   user: string;
   identityFiles: string[];
+  /** False when identityFiles are OpenSSH's defaults (which may well not exist). */
+  identityFilesConfigured: boolean;
   /** Files searched for the host key, in order. */
   knownHostsFiles: string[];
   /** Where accept-new records a new key. */
@@ -64,6 +66,7 @@ export function resolveEndpoint(target: HostConnection, context: EndpointContext
     port,
     user,
     identityFiles,
+    identityFilesConfigured: configured.length > 0,
     knownHostsFiles,
     recordFile,
     policy: context.policy ?? policyFromSshConfig(config.strictHostKeyChecking, target.host),

@@ -228,6 +228,8 @@ export class SshTransport implements Transport {
         tried.push(`key ${load.file}`);
       } else if (load.kind === "problem") {
         problems.push(`${load.file}: ${load.problem}`);
+      } else if (endpoint.identityFilesConfigured) {
+        problems.push(`${load.file}: not found`);
       }
     }
     if (this.options.agentSocket) {

@@ -1,0 +1,147 @@
+import { execFileSync } from "node:child_process";
+import { chmodSync, copyFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { runExec } from "../../../src/engine/exec.js";
+import { TransportError } from "../../../src/transport/errors.js";
+import type { Transport } from "../../../src/transport/types.js";
+import { info, isolatedTransport, sshdPid, strayKey, targetFor, tempDir, testbedHost } from "./helpers.js";
+
+const open: Transport[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((transport) => transport.close()));
+});
+
+async function transport(settings: Parameters<typeof isolatedTransport>[0] = {}): Promise<Transport> {
+  const created = await isolatedTransport(settings);
+  open.push(created);
+  return created;
+}
+
+async function connectError(promise: Promise<unknown>): Promise<TransportError> {
+  const error: unknown = await promise.then(() => undefined, (caught: unknown) => caught);
+  if (!(error instanceof TransportError)) throw new Error(`expected a TransportError, got ${String(error)}`);
+  return error;
+}
+
+/** Established TCP connections from this machine to address:port. */
+function establishedTo(address: string, port: number): number {
+  const out = execFileSync("ss", ["-Htn", "state", "established", "dst", `${address}:${port}`], { encoding: "utf8" });
+  return out.split("\n").filter((line) => line.trim() !== "").length;
+}
+
+describe("connections to the testbed", () => {
+  it("reports a key the host does not authorize as auth failed, naming the key tried", async () => {
+    const key = strayKey();
+    const error = await connectError((await transport()).connect(targetFor("tb1", { privateKeyFile: key })));
+    expect(error.kind).toBe("auth-failed");
+    expect(error.message).toContain(`authentication failed as root@127.0.1.1:22 (tried key ${key})`);
+  });
+
+  it("reports a missing key file among the unusable keys", async () => {
+    const error = await connectError((await transport()).connect(targetFor("tb1", { privateKeyFile: "/nonexistent/id_ed25519" })));
+    expect(error.kind).toBe("auth-failed");
+    expect(error.message).toBe("tb1: authentication failed as root@127.0.1.1:22: no usable key and no ssh-agent; unusable keys: /nonexistent/id_ed25519: not found");
+  });
+
+  it("unlocks an encrypted key with its passphrase once per run, not once per host", async () => {
+    const encrypted = path.join(tempDir(), "id_encrypted");
+    copyFileSync(info.clientKeyFile, encrypted);
+    chmodSync(encrypted, 0o600);
+    execFileSync("ssh-keygen", ["-q", "-p", "-N", "correct horse", "-f", encrypted]);
+    const asked: string[] = [];
+    const ssh = await transport({ passphraseFor: async (file) => (asked.push(file), "correct horse") });
+    const connections = await Promise.all(["tb1", "tb2", "tb3"].map((name) => ssh.connect(targetFor(name, { privateKeyFile: encrypted }))));
+    await Promise.all(connections.map((connection) => connection.close()));
+    expect(asked).toEqual([encrypted]);
+
+    const withoutPassphrase = await connectError((await transport()).connect(targetFor("tb1", { privateKeyFile: encrypted })));
+    expect(withoutPassphrase.message).toContain("the key is encrypted and no passphrase was given");
+  });
+
+  it("reports a closed port as refused", async () => {
+    const error = await connectError((await transport()).connect(targetFor("tb1", { port: 1 })));
+    expect(error.kind).toBe("refused");
+    expect(error.message).toBe("tb1: connection refused by 127.0.1.1:1");
+  });
+
+  it("ends a host whose sshd is stopped (SIGSTOP) as unreachable within the connect timeout while the others finish", async () => {
+    const stopped = testbedHost("tb2", info);
+    const pid = sshdPid(stopped);
+    const ssh = await transport({ connectTimeoutMs: 3_000 });
+    process.kill(pid, "SIGSTOP");
+    try {
+      const begun = Date.now();
+      const results = await runExec(["tb1", "tb2", "tb3"].map((name) => targetFor(name)), ssh, "hostname", { forks: 3, handshakes: 3 });
+      const elapsed = Date.now() - begun;
+      expect(results.map((result) => [result.host, result.status])).toEqual([["tb1", "ok"], ["tb2", "unreachable"], ["tb3", "ok"]]);
+      expect(results[1]?.code).toBe("SSH_TIMEOUT");
+      expect(results[0]!.durationMs).toBeLessThan(2_500);
+      expect(elapsed).toBeGreaterThanOrEqual(2_900);
+      expect(elapsed).toBeLessThan(6_000);
+    } finally {
+      process.kill(pid, "SIGCONT");
+    }
+  });
+
+  it("runs become through sudo from the unprivileged fleet account", async () => {
+    const connection = await (await transport()).connect(targetFor("tb3", { user: "fleet" }));
+    const plain = await connection.exec("id -un");
+    const asRoot = await connection.exec("id -un; echo to-stderr >&2", { become: true });
+    const asNobody = await connection.exec("id -un", { become: true, becomeUser: "nobody" });
+    await connection.close();
+    expect(plain.stdout).toBe("fleet\n");
+    expect(asRoot).toMatchObject({ exitCode: 0, stdout: "root\n", stderr: "to-stderr\n", becomeFailure: null });
+    expect(asNobody.stdout).toBe("nobody\n");
+  });
+
+  it("reports a become that sudo refuses as a become failure", async () => {
+    const connection = await (await transport()).connect(targetFor("tb3", { user: "fleet" }));
+    const result = await connection.exec("true", { become: true, becomeUser: "no-such-user-fleet" });
+    await connection.close();
+    expect(result.becomeFailure).toMatch(/unknown user|no-such-user-fleet/);
+  });
+
+  it("reaches hosts through one shared connection to a jump host", async () => {
+    const ssh = await transport();
+    const bastion = testbedHost("tb1", info);
+    const jump = { user: "root", address: bastion.address, port: bastion.port };
+    const before = establishedTo(bastion.address, bastion.port);
+    const connections = await Promise.all(["tb2", "tb3"].map((name) => ssh.connect(targetFor(name, { jump }))));
+    const results = await Promise.all(connections.map((connection) => connection.exec("hostname")));
+    expect(results.map((result) => result.stdout)).toEqual(["tb2\n", "tb3\n"]);
+    expect(establishedTo(bastion.address, bastion.port) - before).toBe(1);
+    await Promise.all(connections.map((connection) => connection.close()));
+  });
+
+  it("names the jump host when it is the one that fails", async () => {
+    const error = await connectError((await transport()).connect(targetFor("tb2", { jump: { user: "root", address: "127.0.1.1", port: 1 } })));
+    expect(error.kind).toBe("refused");
+    expect(error.message).toBe("tb2: via jump host 127.0.1.1: connection refused by 127.0.1.1:1");
+  });
+
+  it("multiplexes 20 commands on one connection without exceeding the channel limit", async () => {
+    const connection = await (await transport()).connect(targetFor("tbc1"));
+    const results = await Promise.all(Array.from({ length: 20 }, () => connection.exec("date +%s%N; sleep 0.3; date +%s%N")));
+    await connection.close();
+    expect(results.every((result) => result.exitCode === 0)).toBe(true);
+    const spans = results.map((result) => result.stdout.trim().split("\n").map(Number) as [number, number]);
+    const peak = Math.max(...spans.map(([start]) => spans.filter(([otherStart, otherEnd]) => otherStart <= start && start < otherEnd).length));
+    expect(peak).toBeLessThanOrEqual(8);
+    expect(peak).toBeGreaterThanOrEqual(4);
+  });
+
+  it("kills a command at its timeout and frees the channel", async () => {
+    const connection = await (await transport()).connect(targetFor("tbc2"));
+    const begun = Date.now();
+    const slow = await Promise.all(Array.from({ length: 8 }, () => connection.exec("sleep 31.7; echo never", { timeoutMs: 1_000 })));
+    expect(slow.every((result) => result.timedOut && result.exitCode === null && result.stdout === "")).toBe(true);
+    expect(Date.now() - begun).toBeLessThan(10_000);
+    // all 8 channel slots were held by the killed commands; new ones must open at once
+    const after = await Promise.all(Array.from({ length: 8 }, () => connection.exec("echo ok")));
+    expect(after.map((result) => result.stdout)).toEqual(Array(8).fill("ok\n"));
+    const leftovers = await connection.exec("pgrep -f 'slee[p] 31.7' || true");
+    await connection.close();
+    expect(leftovers.stdout.trim()).toBe("");
+  });
+});
