@@ -48,6 +48,16 @@ function isAddressOrName(text: string): boolean {
   return ipv4Address.test(text) || ipv6Address.test(text) || hostName.test(text);
 }
 
+/** Whether Ansible's parse_address accepts the text (an address or name, ranges allowed, optional port). */
+export function parsesAsAddress(entry: string): boolean {
+  let address = entry;
+  for (const pattern of [bracketedHostPort, hostPort]) {
+    const match = pattern.exec(address);
+    if (match) address = match[1] ?? "";
+  }
+  return isAddressOrName(address);
+}
+
 /** Split `name:port` / `[address]:port`; anything Ansible would not read as an address stays whole. */
 export function splitHostPort(entry: string): HostEntry {
   let address = entry;

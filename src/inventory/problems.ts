@@ -25,6 +25,7 @@ export const InventoryCode = {
   noSource: "INVENTORY_NO_SOURCE",
   noMatch: "INVENTORY_NO_MATCH",
   limitFile: "INVENTORY_LIMIT_FILE",
+  pattern: "INVENTORY_PATTERN",
 } as const;
 
 export type InventoryCodeValue = (typeof InventoryCode)[keyof typeof InventoryCode];
@@ -50,6 +51,7 @@ const defaultHints: Record<InventoryCodeValue, string> = {
   INVENTORY_NO_SOURCE: "pass -i INVENTORY (file or directory, repeatable) or set FLEET_INVENTORY",
   INVENTORY_NO_MATCH: "run `fleet inventory --graph` to see the groups and hosts",
   INVENTORY_LIMIT_FILE: "@FILE must name a readable file with one host or group pattern per line",
+  INVENTORY_PATTERN: "a pattern starting with ~ is a regular expression; check its syntax",
 };
 
 /** A problem in an inventory file (exit 4), located at file:line:column when known. */

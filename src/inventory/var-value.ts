@@ -30,11 +30,12 @@ function objectToVarValue(value: object): VarValue {
   if (value instanceof Uint8Array) return Buffer.from(value).toString("utf8");
   const result: Vars = {};
   const entries: Iterable<[unknown, unknown]> = value instanceof Map ? value.entries() : Object.entries(value);
-  for (const [key, item] of entries) result[jsonKey(key)] = toVarValue(item);
+  for (const [key, item] of entries) result[varName(key)] = toVarValue(item);
   return result;
 }
 
-function jsonKey(key: unknown): string {
+/** A mapping key as a variable name, written the way Python's json module writes non-string keys. */
+export function varName(key: unknown): string {
   if (key === null || key === undefined) return "null";
   if (typeof key === "boolean") return key ? "true" : "false";
   return String(key);

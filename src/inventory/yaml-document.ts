@@ -65,11 +65,12 @@ export function locate(source: YamlSource, node: Node | null | undefined): Sourc
   return offset === undefined ? { file: source.file } : locateOffset(source, offset);
 }
 
-/** Follow an alias to the node it names. */
+/** Follow an alias to the node it names; an empty or null scalar (`key:`, `~`) is null. */
 export function resolveAlias(source: YamlSource, node: Node | null | undefined): Node | null {
   if (node === null || node === undefined) return null;
-  if (isAlias(node)) return (node.resolve(source.doc) as Node | undefined) ?? null;
-  return node;
+  const resolved = isAlias(node) ? ((node.resolve(source.doc) as Node | undefined) ?? null) : node;
+  if (isScalar(resolved) && resolved.value === null) return null;
+  return resolved;
 }
 
 /** The JavaScript value of a scalar key or node, as PyYAML would construct it. */

@@ -1,2 +1,3 @@
 // Importing a command file registers it with the program. Add one line per command.
+import "./inventory.js";
 export {};

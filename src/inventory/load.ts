@@ -1,0 +1,29 @@
+import { InputFileError } from "../errors.js";
+import { InventoryBuilder } from "./builder.js";
+import { InventoryCode, inventoryUsageProblem } from "./problems.js";
+import { resolveInventory } from "./resolve.js";
+import { readSources } from "./sources.js";
+import type { Inventory } from "./types.js";
+import { VarsFileReader } from "./vars-files.js";
+
+/**
+ * Read inventory sources (files, directories, or `host1,host2,` lists, in -i order) with their
+ * group_vars/ and host_vars/, and build the Inventory. Every problem in every file is collected
+ * and thrown together as one InputFileError (exit 4).
+ */
+export async function loadInventory(sources: readonly string[]): Promise<Inventory> {
+  if (sources.length === 0) throw inventoryUsageProblem(InventoryCode.noSource, "no inventory given");
+  const builder = new InventoryBuilder();
+  const varsDirectories = await readSources(builder, sources);
+
+  const reader = new VarsFileReader();
+  const groupNames = [...builder.groups.keys()];
+  const hostNames = [...builder.hosts.keys()];
+  const varsFiles = await Promise.all(varsDirectories.map((directory) => reader.read(directory, groupNames, hostNames)));
+  for (const problem of reader.problems) builder.report(problem);
+  for (const warning of reader.warnings) builder.warn(warning);
+
+  const inventory = resolveInventory(builder, sources, varsFiles);
+  if (builder.problems.length > 0) throw new InputFileError(builder.problems);
+  return inventory;
+}

@@ -1,0 +1,132 @@
+import type { SourceLocation } from "../errors.js";
+import type { BuildGroup, InventoryBuilder } from "./builder.js";
+import type { Vars } from "./types.js";
+import type { SourceVarsFiles, VarsLayer } from "./vars-files.js";
+
+/**
+ * Variable precedence, exactly as ansible-inventory (core 2.14, default configuration) merges a
+ * host's variables, lowest first; a later layer replaces whole top-level values of an earlier one:
+ *
+ *   1. inline vars of group "all"
+ *   2. inline vars of the host's other groups, ordered by (depth, ansible_group_priority, name)
+ *   3. group_vars/all files, source by source (-i order)
+ *   4. group_vars/GROUP files of the host's other groups: source by source, and within one source
+ *      in the order of 2
+ *   5. the host's inline vars (every declaration, in reading order)
+ *   6. host_vars/HOST files, source by source
+ *
+ * Depth is the longest chain of child links from "all" (all = 0), so a deeper group wins over a
+ * shallower one even when they are unrelated. ansible_group_priority set inline changes the order
+ * and is not a variable; set in a group_vars file it is an ordinary variable (as in Ansible).
+ */
+export class Precedence {
+  private readonly depths = new Map<string, number>();
+  private readonly ranks = new Map<string, number>();
+  private readonly closures = new Map<string, Set<string>>();
+  private readonly groupLayersCache = new Map<string, MergedVars>();
+
+  constructor(
+    private readonly builder: InventoryBuilder,
+    private readonly varsFiles: readonly SourceVarsFiles[],
+  ) {
+    const ordered = [...builder.groups.values()].sort((a, b) => this.compareGroups(a, b));
+    ordered.forEach((group, index) => this.ranks.set(group.name, index));
+  }
+
+  depth(name: string): number {
+    const known = this.depths.get(name);
+    if (known !== undefined) return known;
+    const parents = this.builder.groups.get(name)?.parents ?? [];
+    const depth = name === "all" ? 0 : Math.max(0, ...parents.map((parent) => this.depth(parent) + 1));
+    this.depths.set(name, depth);
+    return depth;
+  }
+
+  private compareGroups(a: BuildGroup, b: BuildGroup): number {
+    return this.depth(a.name) - this.depth(b.name) || a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  }
+
+  /** Every group a host is in (directly or through child groups), "all" included, in merge order. */
+  hostGroups(directGroups: readonly string[]): string[] {
+    const names = new Set<string>();
+    for (const group of directGroups) for (const name of this.closure(group)) names.add(name);
+    return [...names].sort((a, b) => (this.ranks.get(a) ?? 0) - (this.ranks.get(b) ?? 0));
+  }
+
+  /** The group and all its ancestors. */
+  private closure(name: string): Set<string> {
+    let closure = this.closures.get(name);
+    if (closure === undefined) {
+      closure = new Set([name]);
+      for (const parent of this.builder.groups.get(name)?.parents ?? []) for (const ancestor of this.closure(parent)) closure.add(ancestor);
+      this.closures.set(name, closure);
+    }
+    return closure;
+  }
+
+  /** A group's own vars: inline, then its group_vars files source by source. */
+  groupVars(name: string): MergedVars {
+    const merged = new MergedVars();
+    const group = this.builder.groups.get(name);
+    if (group !== undefined) merged.apply({ vars: group.vars, origins: group.varOrigins });
+    for (const files of this.varsFiles) merged.apply(files.groups.get(name));
+    return merged;
+  }
+
+  /** Layers 1 to 6 for one host; `groups` is hostGroups() of the host. */
+  hostVars(hostName: string, groups: readonly string[]): MergedVars {
+    const merged = this.groupLayers(groups).copy();
+    const host = this.builder.hosts.get(hostName);
+    if (host !== undefined) merged.apply({ vars: host.vars, origins: host.varOrigins });
+    for (const files of this.varsFiles) merged.apply(files.hosts.get(hostName));
+    return merged;
+  }
+
+  /** Layers 1 to 4, shared by every host with the same groups. */
+  private groupLayers(groups: readonly string[]): MergedVars {
+    const key = groups.join("\u0000");
+    let merged = this.groupLayersCache.get(key);
+    if (merged !== undefined) return merged;
+    merged = new MergedVars();
+    const others = groups.filter((name) => name !== "all");
+    const inline = (name: string): VarsLayer | undefined => {
+      const group = this.builder.groups.get(name);
+      return group === undefined ? undefined : { vars: group.vars, origins: group.varOrigins };
+    };
+    merged.apply(inline("all"));
+    for (const name of others) merged.apply(inline(name));
+    for (const files of this.varsFiles) merged.apply(files.groups.get("all"));
+    for (const files of this.varsFiles) for (const name of others) merged.apply(files.groups.get(name));
+    this.groupLayersCache.set(key, merged);
+    return merged;
+  }
+}
+
+/** Variables whose origin is kept for error messages: connection settings and the cluster name. */
+export function isTrackedVar(name: string): boolean {
+  return name.startsWith("ansible_") || name.startsWith("fleet_") || name === "lxd_cluster";
+}
+
+export class MergedVars {
+  vars: Vars = {};
+  origins: Record<string, SourceLocation> = {};
+
+  apply(layer: VarsLayer | undefined): void {
+    if (layer === undefined) return;
+    for (const name of Object.keys(layer.vars)) {
+      this.vars[name] = layer.vars[name] ?? null;
+      if (isTrackedVar(name)) {
+        const origin = layer.origins.get(name);
+        if (origin === undefined) delete this.origins[name];
+        else this.origins[name] = origin;
+      }
+    }
+  }
+
+  copy(): MergedVars {
+    const copy = new MergedVars();
+    copy.vars = { ...this.vars };
+    copy.origins = { ...this.origins };
+    return copy;
+  }
+}

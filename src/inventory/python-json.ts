@@ -1,0 +1,40 @@
+import type { VarValue } from "./types.js";
+
+/**
+ * JSON text as Python's json.dumps(value, sort_keys=True, indent=4, ensure_ascii=False) writes it,
+ * which is what ansible-inventory prints: keys sorted, four-space indent, non-integer floats in
+ * Python's repr (1e-05, 1.5), NaN and Infinity spelled out. A float with no fraction prints as an
+ * integer (JavaScript does not keep the difference between 1 and 1.0).
+ */
+export function pythonJson(value: VarValue, indent = 4): string {
+  return write(value, "", " ".repeat(indent));
+}
+
+function write(value: VarValue, current: string, step: string): string {
+  if (value === null) return "null";
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (typeof value === "number") return pythonNumber(value);
+  if (typeof value === "string") return JSON.stringify(value);
+  const inner = current + step;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "[]";
+    return `[\n${value.map((item) => inner + write(item, inner, step)).join(",\n")}\n${current}]`;
+  }
+  const keys = Object.keys(value).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (keys.length === 0) return "{}";
+  return `{\n${keys.map((key) => `${inner}${JSON.stringify(key)}: ${write(value[key] ?? null, inner, step)}`).join(",\n")}\n${current}}`;
+}
+
+export function pythonNumber(value: number): string {
+  if (Number.isNaN(value)) return "NaN";
+  if (value === Infinity) return "Infinity";
+  if (value === -Infinity) return "-Infinity";
+  if (Number.isInteger(value)) return Object.is(value, -0) ? "-0.0" : BigInt(value).toString();
+  const [mantissa = "0", exponentText = "0"] = value.toExponential().split("e");
+  const exponent = Number(exponentText);
+  if (exponent < -4 || exponent >= 16) {
+    const sign = exponent < 0 ? "-" : "+";
+    return `${mantissa}e${sign}${String(Math.abs(exponent)).padStart(2, "0")}`;
+  }
+  return String(value);
+}

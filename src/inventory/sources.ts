@@ -1,0 +1,148 @@
+import { access, constants, readdir, readFile, stat } from "node:fs/promises";
+import { dirname, extname, join } from "node:path";
+import { isMap } from "yaml";
+import { messageOf } from "../errors.js";
+import { InventoryBuilder } from "./builder.js";
+import { splitHostPort } from "./host-pattern.js";
+import { readIniInventory } from "./ini-inventory.js";
+import { InventoryCode, inventoryProblem } from "./problems.js";
+import { byCodePoint, errorCode } from "./vars-files.js";
+import { readYamlInventory } from "./yaml-inventory.js";
+import { parseYaml } from "./yaml-document.js";
+
+/**
+ * Reads inventory sources as Ansible does: a file is parsed by format, a directory is read file by
+ * file (sorted, recursively, skipping what Ansible skips), and a string with commas that is not a
+ * path is a host list (`-i web1,web2,`). Returns the directories whose group_vars/host_vars
+ * apply, one per source in order.
+ */
+export async function readSources(builder: InventoryBuilder, sources: readonly string[]): Promise<string[]> {
+  const varsDirectories: string[] = [];
+  for (const source of sources) {
+    const kind = await sourceKind(source);
+    if (kind === "missing") {
+      if (source.includes(",")) {
+        readHostList(builder, source);
+      } else {
+        builder.report(inventoryProblem(InventoryCode.notFound, `inventory source ${source} does not exist`, { file: source }));
+      }
+      continue;
+    }
+    if (kind === "directory") {
+      await readDirectory(builder, source);
+      varsDirectories.push(source);
+    } else {
+      await readInventoryFile(builder, source);
+      varsDirectories.push(dirname(source));
+    }
+  }
+  return varsDirectories;
+}
+
+async function sourceKind(path: string): Promise<"file" | "directory" | "missing"> {
+  try {
+    return (await stat(path)).isDirectory() ? "directory" : "file";
+  } catch {
+    return "missing";
+  }
+}
+
+/** What Ansible skips inside an inventory directory (INVENTORY_IGNORE_EXTS and the vars folders). */
+const ignoredInDirectory = /^\.|^host_vars$|^group_vars$|^vars_plugins$|(?:\.pyc|\.pyo|\.swp|\.bak|~|\.rpm|\.md|\.txt|\.rst|\.orig|\.ini|\.cfg|\.retry)$/;
+
+async function readDirectory(builder: InventoryBuilder, directory: string): Promise<void> {
+  let entries: string[];
+  try {
+    entries = (await readdir(directory)).sort(byCodePoint);
+  } catch (error) {
+    builder.report(inventoryProblem(InventoryCode.unreadable, `cannot read directory ${directory}: ${messageOf(error)}`, { file: directory }));
+    return;
+  }
+  for (const entry of entries) {
+    const path = join(directory, entry);
+    if (ignoredInDirectory.test(entry)) {
+      if (entry.endsWith(".ini")) {
+        builder.warn(`${path}: skipped, as Ansible skips .ini files inside an inventory directory (pass it with its own -i to read it)`);
+      }
+      continue;
+    }
+    if ((await sourceKind(path)) === "directory") await readDirectory(builder, path);
+    else await readInventoryFile(builder, path);
+  }
+}
+
+/** `-i host1,host2:2222,` — hosts in "ungrouped", no ranges. */
+function readHostList(builder: InventoryBuilder, list: string): void {
+  for (const item of list.split(",")) {
+    const entry = item.trim();
+    if (entry === "") continue;
+    const { pattern, port } = splitHostPort(entry);
+    const name = pattern.includes("[") ? entry : pattern;
+    builder.addHost(name, "ungrouped", pattern.includes("[") ? undefined : port, undefined);
+  }
+}
+
+const yamlExtensions = new Set([".yml", ".yaml", ".json"]);
+
+async function readInventoryFile(builder: InventoryBuilder, file: string): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    const message = errorCode(error) === "EACCES" ? "permission denied" : messageOf(error);
+    builder.report(inventoryProblem(InventoryCode.unreadable, `cannot read inventory file ${file}: ${message}`, { file }));
+    return;
+  }
+  const extension = extname(file);
+  if (extension === ".toml") {
+    builder.report(inventoryProblem(InventoryCode.unsupported, "TOML inventories are not supported", { file }));
+    return;
+  }
+  if (text.startsWith("#!") && (await isExecutable(file))) {
+    builder.report(inventoryProblem(InventoryCode.unsupported, "inventory scripts are not run by fleet", { file, line: 1, column: 1 }));
+    return;
+  }
+  if (text.startsWith("$ANSIBLE_VAULT;")) {
+    builder.report(inventoryProblem(InventoryCode.unsupported, "vault-encrypted inventories are not supported", { file, line: 1, column: 1 }));
+    return;
+  }
+  if (extension === "" || yamlExtensions.has(extension)) readYamlOrIni(builder, file, text, extension !== "");
+  else readIniInventory(builder, file, text);
+}
+
+/**
+ * Ansible tries its yaml plugin first and falls back to the ini plugin. A file is YAML when it
+ * parses to a mapping (or to nothing); otherwise it is read as INI if that works. When neither
+ * works, the problems of the format the file most likely meant are reported: YAML for .yml,
+ * .yaml and .json files, INI for files without an extension.
+ */
+function readYamlOrIni(builder: InventoryBuilder, file: string, text: string, yamlByName: boolean): void {
+  const yaml = parseYaml(text, file);
+  const root = yaml.source.doc.contents;
+  if (yaml.problems.length === 0 && (root === null || isMap(root))) {
+    readYamlInventory(builder, yaml.source);
+    return;
+  }
+  const trial = new InventoryBuilder();
+  readIniInventory(trial, file, text);
+  if (trial.problems.length === 0) {
+    readIniInventory(builder, file, text);
+    return;
+  }
+  if (!yamlByName) {
+    readIniInventory(builder, file, text);
+  } else if (yaml.problems.length > 0) {
+    for (const problem of yaml.problems) builder.report(problem);
+  } else {
+    readYamlInventory(builder, yaml.source);
+  }
+}
+
+async function isExecutable(file: string): Promise<boolean> {
+  try {
+    await access(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}

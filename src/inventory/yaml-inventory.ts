@@ -1,0 +1,217 @@
+import { isMap, isScalar, isSeq, type Node } from "yaml";
+import type { SourceLocation } from "../errors.js";
+import type { InventoryBuilder } from "./builder.js";
+import { expandHostRanges, HostRangeError, splitHostPort } from "./host-pattern.js";
+import { InventoryCode, inventoryProblem } from "./problems.js";
+import { varName } from "./var-value.js";
+import { locate, mappingEntries, plainValue, varValue, type MapEntry, type YamlSource } from "./yaml-document.js";
+
+/**
+ * Reads a YAML inventory (Ansible's yaml plugin format) into the builder:
+ *
+ *   all:                  top-level keys are groups
+ *     vars: {...}
+ *     hosts: {NAME: {VAR: VALUE} | null}
+ *     children: {GROUP: <same structure>}
+ *
+ * A section may also be a single name (`hosts: web1`). Keys Ansible skips with a warning are
+ * skipped the same way; what Ansible rejects is reported as a problem with its position.
+ */
+export function readYamlInventory(builder: InventoryBuilder, source: YamlSource): void {
+  const root = source.doc.contents as Node | null;
+  if (root === null) return;
+  if (!isMap(root)) {
+    builder.report(
+      inventoryProblem(InventoryCode.structure, `a YAML inventory must be a mapping of groups, found ${describeNode(root)}`, locate(source, root)),
+    );
+    return;
+  }
+  const { entries, duplicates } = mappingEntries(source, root);
+  warnDuplicates(builder, duplicates);
+  const plugin = entries.find((entry) => entry.key === "plugin");
+  if (plugin !== undefined && isTruthy(plainValue(source, plugin.value))) {
+    builder.report(
+      inventoryProblem(
+        InventoryCode.unsupported,
+        `inventory plugin configuration files (plugin: ${String(plainValue(source, plugin.value))}) are not supported`,
+        plugin.location,
+      ),
+    );
+    return;
+  }
+  const reader = new YamlGroupReader(builder, source);
+  for (const entry of entries) reader.readGroup(entry);
+}
+
+const sections = ["vars", "children", "hosts"] as const;
+type Section = (typeof sections)[number];
+
+const sectionHints: Record<Section, string> = {
+  vars: "write the group's variables as a mapping: `vars: {name: value}`",
+  children: "write child groups as a mapping: `children:` then one `GROUP:` per line, indented",
+  hosts: "write hosts as a mapping: `hosts:` then one `HOST:` per line (with its variables, or nothing), indented — not a list",
+};
+
+class YamlGroupReader {
+  constructor(
+    private readonly builder: InventoryBuilder,
+    private readonly source: YamlSource,
+  ) {}
+
+  /** Returns the group name when the entry defines (or names) a group. */
+  readGroup(entry: MapEntry): string | undefined {
+    const { key, value, location } = entry;
+    if (value !== null && !isMap(value)) {
+      this.builder.warn(`${where(location)}skipping "${String(key)}": not a valid group definition (a group is a mapping)`);
+      return undefined;
+    }
+    if (typeof key !== "string" || key === "") {
+      this.builder.report(inventoryProblem(InventoryCode.groupName, `invalid group name ${JSON.stringify(key)}`, location));
+      return undefined;
+    }
+    const group = key;
+    this.builder.addGroup(group);
+    if (value === null) return group;
+
+    const { entries, duplicates } = mappingEntries(this.source, value);
+    warnDuplicates(this.builder, duplicates);
+    const sectionEntries = new Map<Section, MapEntry[]>();
+    for (const section of sections) {
+      const entry = entries.find((candidate) => candidate.key === section);
+      if (entry === undefined || entry.value === null) continue;
+      const items = this.sectionItems(group, section, entry);
+      if (items !== undefined) sectionEntries.set(section, items);
+    }
+    for (const entry of entries) {
+      const section = sections.find((name) => name === entry.key);
+      if (section !== undefined) {
+        const items = sectionEntries.get(section) ?? [];
+        if (section === "vars") this.readVars(group, items);
+        else if (section === "children") this.readChildren(group, items);
+        else this.readHosts(group, items);
+      } else if (entry.value !== null && isMap(entry.value)) {
+        this.builder.warn(`${where(entry.location)}skipping unexpected key "${String(entry.key)}" in group "${group}" (only vars, children and hosts are read)`);
+      } else if (entry.value !== null) {
+        this.builder.warn(`${where(entry.location)}skipping key "${String(entry.key)}" in group "${group}": it is not a mapping`);
+      }
+    }
+    return group;
+  }
+
+  /** The entries of a section; a lone name stands for `{name: null}`, as Ansible allows. */
+  private sectionItems(group: string, section: Section, entry: MapEntry): MapEntry[] | undefined {
+    const node = entry.value;
+    if (isScalar(node) && typeof node.value === "string") {
+      return [{ key: node.value, keyNode: node, value: null, location: locate(this.source, node) }];
+    }
+    if (isMap(node)) {
+      const { entries, duplicates } = mappingEntries(this.source, node);
+      warnDuplicates(this.builder, duplicates);
+      return entries;
+    }
+    this.builder.report(
+      inventoryProblem(
+        InventoryCode.structure,
+        `"${section}" of group "${group}" must be a mapping, found ${describeNode(node)}`,
+        locate(this.source, node),
+        sectionHints[section],
+      ),
+    );
+    return undefined;
+  }
+
+  private readVars(group: string, entries: MapEntry[]): void {
+    for (const entry of entries) {
+      this.builder.setGroupVar(group, varName(entry.key), varValue(this.source, entry.value), entry.location);
+    }
+  }
+
+  private readChildren(group: string, entries: MapEntry[]): void {
+    for (const entry of entries) {
+      const child = this.readGroup(entry);
+      if (child !== undefined) {
+        this.builder.addChild(group, child, entry.location);
+      } else if (typeof entry.key === "string" && this.builder.groups.has(entry.key)) {
+        this.builder.addChild(group, entry.key, entry.location);
+      }
+    }
+  }
+
+  private readHosts(group: string, entries: MapEntry[]): void {
+    for (const entry of entries) {
+      if (entry.key === "") {
+        this.builder.report(inventoryProblem(InventoryCode.hostName, "empty host name", entry.location));
+        continue;
+      }
+      if (typeof entry.key !== "string") {
+        this.builder.report(
+          inventoryProblem(InventoryCode.hostName, `host name ${JSON.stringify(entry.key)} must be a string`, entry.location, "quote it: \"" + String(entry.key) + "\":"),
+        );
+        continue;
+      }
+      const names = this.expand(entry.key, entry.location);
+      if (names === undefined) continue;
+      const vars = this.hostVars(entry);
+      const { port } = splitHostPort(entry.key);
+      for (const name of names) {
+        this.builder.addHost(name, group, port, entry.location);
+        for (const [key, value, at] of vars) this.builder.setHostVar(name, key, value, at);
+      }
+    }
+  }
+
+  private expand(entry: string, location: SourceLocation): string[] | undefined {
+    try {
+      return expandHostRanges(splitHostPort(entry).pattern);
+    } catch (error) {
+      if (!(error instanceof HostRangeError)) throw error;
+      this.builder.report(inventoryProblem(InventoryCode.range, error.message, location));
+      return undefined;
+    }
+  }
+
+  /** A host's variables; empty values (null, "", 0, false) mean none, as `vars or {}` does in Ansible. */
+  private hostVars(entry: MapEntry): Array<[string, ReturnType<typeof varValue>, SourceLocation]> {
+    const node = entry.value;
+    if (node === null) return [];
+    if (isMap(node)) {
+      const { entries, duplicates } = mappingEntries(this.source, node);
+      warnDuplicates(this.builder, duplicates);
+      return entries.map((item) => [varName(item.key), varValue(this.source, item.value), item.location]);
+    }
+    if (!isTruthy(plainValue(this.source, node))) return [];
+    this.builder.report(
+      inventoryProblem(
+        InventoryCode.hostVarsNotMapping,
+        `variables of host "${String(entry.key)}" must be a mapping, found ${describeNode(node)}`,
+        locate(this.source, node),
+      ),
+    );
+    return [];
+  }
+}
+
+function warnDuplicates(builder: InventoryBuilder, duplicates: MapEntry[]): void {
+  for (const entry of duplicates) {
+    builder.warn(`${where(entry.location)}duplicate key "${String(entry.key)}": the last value is used`);
+  }
+}
+
+function where(location: SourceLocation): string {
+  return `${location.file}:${location.line ?? 0}:${location.column ?? 0}: `;
+}
+
+function isTruthy(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length > 0;
+  if (value instanceof Map || value instanceof Set) return value.size > 0;
+  if (typeof value === "object" && value !== null) return Object.keys(value).length > 0;
+  return Boolean(value);
+}
+
+function describeNode(node: Node | null): string {
+  if (node === null) return "nothing";
+  if (isSeq(node)) return "a list";
+  if (isMap(node)) return "a mapping";
+  if (isScalar(node)) return typeof node.value === "string" ? `the text ${JSON.stringify(node.value)}` : `the value ${String(node.value)}`;
+  return "something else";
+}
