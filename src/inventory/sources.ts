@@ -24,7 +24,7 @@ export async function readSources(builder: InventoryBuilder, sources: readonly s
       if (source.includes(",")) {
         readHostList(builder, source);
       } else {
-        builder.report(inventoryProblem(InventoryCode.notFound, `inventory source ${source} does not exist`, { file: source }));
+        builder.report(inventoryProblem(InventoryCode.notFound, `inventory source ${source} does not exist`, undefined));
       }
       continue;
     }

@@ -1,11 +1,11 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
-import { isMap } from "yaml";
+import { isMap, isSeq } from "yaml";
 import { messageOf, type FleetError, type SourceLocation } from "../errors.js";
 import { InventoryCode, inventoryProblem } from "./problems.js";
 import type { Vars } from "./types.js";
 import { varName } from "./var-value.js";
-import { mappingEntries, parseYaml, varValue } from "./yaml-document.js";
+import { locate, mappingEntries, parseYaml, varValue } from "./yaml-document.js";
 
 /**
  * group_vars/ and host_vars/ beside an inventory source, found the way Ansible's host_group_vars
@@ -140,7 +140,7 @@ export class VarsFileReader {
     const root = source.doc.contents;
     if (root === null) return undefined;
     if (!isMap(root)) {
-      this.problems.push(inventoryProblem(InventoryCode.varsFileNotMapping, `${file} must hold a mapping of variables`, { file, line: 1, column: 1 }));
+      this.problems.push(inventoryProblem(InventoryCode.varsFileNotMapping, "a vars file must hold a mapping of variables, found " + (isSeq(root) ? "a list" : "a single value"), locate(source, root)));
       return undefined;
     }
     const layer: VarsLayer = { vars: {}, origins: new Map() };
