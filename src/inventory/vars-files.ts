@@ -29,8 +29,18 @@ const varsExtensions = ["", ".yml", ".yaml", ".json"];
 
 export class VarsFileReader {
   private readonly files = new Map<string, Promise<VarsLayer | undefined>>();
-  readonly problems: FleetError[] = [];
+  private readonly found: FleetError[] = [];
   readonly warnings: string[] = [];
+
+  /** Problems by file and position: files are read concurrently, so arrival order varies. */
+  get problems(): FleetError[] {
+    const key = (problem: FleetError): [string, number, number] => [problem.location?.file ?? "", problem.location?.line ?? 0, problem.location?.column ?? 0];
+    return [...this.found].sort((a, b) => {
+      const [fileA, lineA, columnA] = key(a);
+      const [fileB, lineB, columnB] = key(b);
+      return byCodePoint(fileA, fileB) || lineA - lineB || columnA - columnB;
+    });
+  }
 
   async read(basedir: string, groupNames: readonly string[], hostNames: readonly string[]): Promise<SourceVarsFiles> {
     const [groups, hosts] = await Promise.all([
@@ -72,7 +82,7 @@ export class VarsFileReader {
         this.warnings.push(`${directory} is not a directory; skipped`);
         return undefined;
       }
-      this.problems.push(inventoryProblem(InventoryCode.unreadable, `cannot read ${directory}: ${messageOf(error)}`, { file: directory }));
+      this.found.push(inventoryProblem(InventoryCode.unreadable, `cannot read ${directory}: ${messageOf(error)}`, { file: directory }));
       return undefined;
     }
   }
@@ -94,7 +104,7 @@ export class VarsFileReader {
     try {
       entries = (await readdir(directory)).sort(byCodePoint);
     } catch (error) {
-      this.problems.push(inventoryProblem(InventoryCode.unreadable, `cannot read ${directory}: ${messageOf(error)}`, { file: directory }));
+      this.found.push(inventoryProblem(InventoryCode.unreadable, `cannot read ${directory}: ${messageOf(error)}`, { file: directory }));
       return [];
     }
     const files: string[] = [];
@@ -123,24 +133,24 @@ export class VarsFileReader {
     try {
       text = await readFile(file, "utf8");
     } catch (error) {
-      this.problems.push(inventoryProblem(InventoryCode.unreadable, `cannot read ${file}: ${messageOf(error)}`, { file }));
+      this.found.push(inventoryProblem(InventoryCode.unreadable, `cannot read ${file}: ${messageOf(error)}`, { file }));
       return undefined;
     }
     if (text.startsWith("$ANSIBLE_VAULT;")) {
-      this.problems.push(
+      this.found.push(
         inventoryProblem(InventoryCode.unsupported, "vault-encrypted files are not supported", { file, line: 1, column: 1 }, "decrypt it with ansible-vault decrypt, or keep secrets out of the inventory"),
       );
       return undefined;
     }
     const { source, problems } = parseYaml(text, file);
     if (problems.length > 0) {
-      this.problems.push(...problems);
+      this.found.push(...problems);
       return undefined;
     }
     const root = source.doc.contents;
     if (root === null) return undefined;
     if (!isMap(root)) {
-      this.problems.push(inventoryProblem(InventoryCode.varsFileNotMapping, "a vars file must hold a mapping of variables, found " + (isSeq(root) ? "a list" : "a single value"), locate(source, root)));
+      this.found.push(inventoryProblem(InventoryCode.varsFileNotMapping, "a vars file must hold a mapping of variables, found " + (isSeq(root) ? "a list" : "a single value"), locate(source, root)));
       return undefined;
     }
     const layer: VarsLayer = { vars: {}, origins: new Map() };
