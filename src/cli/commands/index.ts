@@ -1,3 +1,4 @@
 // Importing a command file registers it with the program. Add one line per command.
 import "./inventory.js";
+import "./exec.js";
 export {};
