@@ -11,7 +11,7 @@ export interface FanOutOptions<T> {
   onEvent?: (event: FanOutEvent<T>) => void;
 }
 
-export const FAN_OUT_DEFAULTS = { forks: 50, handshakes: 32 } as const;
+export const FAN_OUT_DEFAULTS = { forks: 50, handshakes: 64 } as const;
 
 /** How one host's share of the run ended. */
 export type HostRun<T> =

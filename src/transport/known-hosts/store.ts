@@ -10,13 +10,20 @@ import { type KnownHostEntry, type ParsedKnownHosts, parseKnownHosts } from "./p
 export class KnownHostsStore {
   private readonly files = new Map<string, Promise<ParsedKnownHosts>>();
   private readonly writes = new Map<string, Promise<void>>();
+  private readonly merged = new Map<string, Promise<KnownHostEntry[]>>();
   private temporaryCounter = 0;
 
   constructor(private readonly warn: (message: string) => void = () => {}) {}
 
-  async entries(files: readonly string[]): Promise<KnownHostEntry[]> {
-    const parsed = await Promise.all(files.map((file) => this.load(file)));
-    return parsed.flatMap((file) => file.entries);
+  /** The entries of these files, in order. The same array for the same files until a key is recorded. */
+  entries(files: readonly string[]): Promise<KnownHostEntry[]> {
+    const key = JSON.stringify(files);
+    let merged = this.merged.get(key);
+    if (!merged) {
+      merged = Promise.all(files.map((file) => this.load(file))).then((parsed) => parsed.flatMap((file) => file.entries));
+      this.merged.set(key, merged);
+    }
+    return merged;
   }
 
   /** Append `lookupName keyType base64` to file; later lookups in this run see it. */
@@ -52,6 +59,7 @@ export class KnownHostsStore {
     await writeFile(temporary, text, { mode });
     await rename(temporary, file);
     this.files.set(file, Promise.resolve(parseKnownHosts(text, file)));
+    this.merged.clear();
   }
 }
 

@@ -9,9 +9,44 @@ export type HostKeyVerdict =
   | { kind: "changed"; keyType: string; fingerprint: string; expected: KnownHostEntry[] }
   | { kind: "revoked"; fingerprint: string; entry: KnownHostEntry };
 
-/** Entries that speak about this host (revoked and CA lines excluded). */
+/**
+ * Entries by the literal names they list, so a fleet of N hosts against a known_hosts of N lines
+ * costs N lookups, not N². Lines with a wildcard, a negation or a hashed name are still scanned.
+ */
+interface HostIndex {
+  literal: Map<string, KnownHostEntry[]>;
+  scanned: KnownHostEntry[];
+}
+
+const indexes = new WeakMap<readonly KnownHostEntry[], HostIndex>();
+
+function indexOf(entries: readonly KnownHostEntry[]): HostIndex {
+  let index = indexes.get(entries);
+  if (index) return index;
+  index = { literal: new Map(), scanned: [] };
+  for (const entry of entries) {
+    if (entry.marker !== null) continue;
+    const literal = entry.patterns.every((pattern) => pattern.kind === "plain" && !pattern.negated && !/[*?]/.test(pattern.pattern));
+    if (!literal) {
+      index.scanned.push(entry);
+      continue;
+    }
+    for (const pattern of entry.patterns) {
+      if (pattern.kind !== "plain") continue;
+      const list = index.literal.get(pattern.pattern) ?? [];
+      if (!list.includes(entry)) list.push(entry);
+      index.literal.set(pattern.pattern, list);
+    }
+  }
+  indexes.set(entries, index);
+  return index;
+}
+
+/** Entries that speak about this host (revoked and CA lines excluded), in file order. */
 export function entriesForHost(entries: readonly KnownHostEntry[], lookupName: string): KnownHostEntry[] {
-  return entries.filter((entry) => entry.marker === null && entryMatchesHost(entry, lookupName));
+  const index = indexOf(entries);
+  const found = [...(index.literal.get(lookupName) ?? []), ...index.scanned.filter((entry) => entryMatchesHost(entry, lookupName))];
+  return found.sort((a, b) => entries.indexOf(a) - entries.indexOf(b));
 }
 
 /**
