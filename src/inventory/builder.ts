@@ -1,6 +1,7 @@
 import type { FleetError, SourceLocation } from "../errors.js";
 import { InventoryCode, inventoryProblem } from "./problems.js";
 import type { VarValue, Vars } from "./types.js";
+import { isTrackedVar } from "./tracked-vars.js";
 
 /**
  * The mutable inventory the file readers fill in, one source after the other, with the same
@@ -24,7 +25,8 @@ export interface BuildGroup {
 export interface BuildHost {
   name: string;
   vars: Vars;
-  varOrigins: Map<string, SourceLocation>;
+  /** Created on the first connection variable: most hosts of a large inventory set none. */
+  varOrigins: Map<string, SourceLocation> | undefined;
   /** Groups the host was put in directly, in order. */
   groups: string[];
   declaredAt: SourceLocation | undefined;
@@ -63,7 +65,7 @@ export class InventoryBuilder {
   addHost(name: string, groupName: string | undefined, port: number | undefined, at: SourceLocation | undefined): BuildHost {
     let host = this.hosts.get(name);
     if (host === undefined) {
-      host = { name, vars: {}, varOrigins: new Map(), groups: [], declaredAt: at };
+      host = { name, vars: {}, varOrigins: undefined, groups: [], declaredAt: at };
       this.hosts.set(name, host);
       if (port !== undefined) this.setHostVar(name, "ansible_port", port, at);
     }
@@ -124,13 +126,13 @@ export class InventoryBuilder {
       return;
     }
     group.vars[key] = value;
-    if (at !== undefined) group.varOrigins.set(key, at);
+    if (at !== undefined && isTrackedVar(key)) group.varOrigins.set(key, at);
   }
 
   setHostVar(hostName: string, key: string, value: VarValue, at: SourceLocation | undefined): void {
     const host = this.hosts.get(hostName) ?? this.addHost(hostName, undefined, undefined, at);
     host.vars[key] = value;
-    if (at !== undefined) host.varOrigins.set(key, at);
+    if (at !== undefined && isTrackedVar(key)) (host.varOrigins ??= new Map()).set(key, at);
   }
 }
 

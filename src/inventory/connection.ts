@@ -50,18 +50,26 @@ const ignoredVariables: Record<string, string> = {
 };
 
 export function connectionWarnings(hosts: readonly InventoryHost[]): string[] {
-  const warnings: string[] = [];
-  for (const [name, reason] of Object.entries(ignoredVariables)) {
-    const users = hosts.filter((host) => isSet(host.vars[name]));
-    if (users.length === 0) continue;
-    const example = users.slice(0, 3).map((host) => host.name).join(", ");
-    warnings.push(`${name} is ignored (set for ${users.length} host${users.length === 1 ? "" : "s"}: ${example}${users.length > 3 ? ", ..." : ""}): ${reason}`);
+  const users = new Map<string, string[]>(Object.keys(ignoredVariables).map((name) => [name, []]));
+  const otherBecomeMethods: string[] = [];
+  for (const host of hosts) {
+    for (const [name, names] of users) if (isSet(host.vars[name])) names.push(host.name);
+    const method = host.vars["ansible_become_method"];
+    if (isSet(method) && method !== "sudo") otherBecomeMethods.push(host.name);
   }
-  const otherMethods = hosts.filter((host) => isSet(host.vars["ansible_become_method"]) && host.vars["ansible_become_method"] !== "sudo");
-  if (otherMethods.length > 0) {
-    warnings.push(`ansible_become_method other than sudo is ignored (set for ${otherMethods.length} host(s), e.g. ${otherMethods[0]?.name ?? ""}): fleet becomes with sudo`);
+  const warnings: string[] = [];
+  for (const [name, names] of users) {
+    if (names.length > 0) warnings.push(`${name} is ignored (set for ${describeHosts(names)}): ${ignoredVariables[name] ?? ""}`);
+  }
+  if (otherBecomeMethods.length > 0) {
+    warnings.push(`ansible_become_method other than sudo is ignored (set for ${describeHosts(otherBecomeMethods)}): fleet becomes with sudo`);
   }
   return warnings;
+}
+
+function describeHosts(names: readonly string[]): string {
+  const example = names.slice(0, 3).join(", ");
+  return `${names.length} host${names.length === 1 ? "" : "s"}: ${example}${names.length > 3 ? ", ..." : ""}`;
 }
 
 function isSet(value: VarValue | undefined): boolean {

@@ -14,12 +14,12 @@ import { VarsFileReader } from "./vars-files.js";
 export async function loadInventory(sources: readonly string[]): Promise<Inventory> {
   if (sources.length === 0) throw inventoryUsageProblem(InventoryCode.noSource, "no inventory given");
   const builder = new InventoryBuilder();
-  const varsDirectories = await readSources(builder, sources);
+  const varsDirectories = readSources(builder, sources);
 
   const reader = new VarsFileReader();
   const groupNames = [...builder.groups.keys()];
   const hostNames = [...builder.hosts.keys()];
-  const varsFiles = await Promise.all(varsDirectories.map((directory) => reader.read(directory, groupNames, hostNames)));
+  const varsFiles = varsDirectories.map((directory) => reader.read(directory, groupNames, hostNames));
   for (const problem of reader.problems) builder.report(problem);
   for (const warning of reader.warnings) builder.warn(warning);
 

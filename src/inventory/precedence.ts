@@ -1,6 +1,7 @@
 import type { SourceLocation } from "../errors.js";
 import type { BuildGroup, InventoryBuilder } from "./builder.js";
 import type { Vars } from "./types.js";
+import { isTrackedVar } from "./tracked-vars.js";
 import type { SourceVarsFiles, VarsLayer } from "./vars-files.js";
 
 /**
@@ -23,6 +24,7 @@ export class Precedence {
   private readonly depths = new Map<string, number>();
   private readonly ranks = new Map<string, number>();
   private readonly closures = new Map<string, Set<string>>();
+  private readonly hostGroupsCache = new Map<string, string[]>();
   private readonly groupLayersCache = new Map<string, MergedVars>();
 
   constructor(
@@ -46,11 +48,20 @@ export class Precedence {
     return this.depth(a.name) - this.depth(b.name) || a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   }
 
-  /** Every group a host is in (directly or through child groups), "all" included, in merge order. */
+  /**
+   * Every group a host is in (directly or through child groups), "all" included, in merge order.
+   * Hosts with the same direct groups share one (read-only) array.
+   */
   hostGroups(directGroups: readonly string[]): string[] {
-    const names = new Set<string>();
-    for (const group of directGroups) for (const name of this.closure(group)) names.add(name);
-    return [...names].sort((a, b) => (this.ranks.get(a) ?? 0) - (this.ranks.get(b) ?? 0));
+    const key = directGroups.join("\u0000");
+    let groups = this.hostGroupsCache.get(key);
+    if (groups === undefined) {
+      const names = new Set<string>();
+      for (const group of directGroups) for (const name of this.closure(group)) names.add(name);
+      groups = [...names].sort((a, b) => (this.ranks.get(a) ?? 0) - (this.ranks.get(b) ?? 0));
+      this.hostGroupsCache.set(key, groups);
+    }
+    return groups;
   }
 
   /** The group and all its ancestors. */
@@ -77,7 +88,7 @@ export class Precedence {
   hostVars(hostName: string, groups: readonly string[]): MergedVars {
     const merged = this.groupLayers(groups).copy();
     const host = this.builder.hosts.get(hostName);
-    if (host !== undefined) merged.apply({ vars: host.vars, origins: host.varOrigins });
+    if (host !== undefined) merged.apply({ vars: host.vars, origins: host.varOrigins ?? noOrigins });
     for (const files of this.varsFiles) merged.apply(files.hosts.get(hostName));
     return merged;
   }
@@ -102,20 +113,23 @@ export class Precedence {
   }
 }
 
-/** Variables whose origin is kept for error messages: connection settings and the cluster name. */
-export function isTrackedVar(name: string): boolean {
-  return name.startsWith("ansible_") || name.startsWith("fleet_") || name === "lxd_cluster";
-}
+const noOrigins: ReadonlyMap<string, SourceLocation> = new Map();
 
 export class MergedVars {
   vars: Vars = {};
   origins: Record<string, SourceLocation> = {};
+  /** Copies share their origins until a tracked variable changes (most hosts set none). */
+  private ownsOrigins = true;
 
   apply(layer: VarsLayer | undefined): void {
     if (layer === undefined) return;
     for (const name of Object.keys(layer.vars)) {
       this.vars[name] = layer.vars[name] ?? null;
       if (isTrackedVar(name)) {
+        if (!this.ownsOrigins) {
+          this.origins = { ...this.origins };
+          this.ownsOrigins = true;
+        }
         const origin = layer.origins.get(name);
         if (origin === undefined) delete this.origins[name];
         else this.origins[name] = origin;
@@ -126,7 +140,9 @@ export class MergedVars {
   copy(): MergedVars {
     const copy = new MergedVars();
     copy.vars = { ...this.vars };
-    copy.origins = { ...this.origins };
+    copy.origins = this.origins;
+    copy.ownsOrigins = false;
+    this.ownsOrigins = false;
     return copy;
   }
 }

@@ -7,7 +7,40 @@ import type { VarValue } from "./types.js";
  * integer (JavaScript does not keep the difference between 1 and 1.0).
  */
 export function pythonJson(value: VarValue, indent = 4): string {
+  const sorted = sortedForNativeJson(value);
+  if (sorted !== unsupported) return JSON.stringify(sorted, null, indent);
   return write(value, "", " ".repeat(indent));
+}
+
+const unsupported = Symbol("needs the Python-style writer");
+const arrayIndexKey = /^(?:0|[1-9][0-9]{0,9})$/;
+
+/**
+ * A copy with keys inserted in sorted order, for the (much faster) native JSON.stringify; or
+ * `unsupported` where its output would differ from Python's: keys that JavaScript objects
+ * reorder (array indexes such as "10") and numbers JavaScript formats differently.
+ */
+function sortedForNativeJson(value: VarValue): VarValue | typeof unsupported {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return value;
+  if (typeof value === "number") return pythonNumber(value) === JSON.stringify(value) ? value : unsupported;
+  if (Array.isArray(value)) {
+    const items: VarValue[] = [];
+    for (const item of value) {
+      const sorted = sortedForNativeJson(item);
+      if (sorted === unsupported) return unsupported;
+      items.push(sorted);
+    }
+    return items;
+  }
+  const keys = Object.keys(value).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const result: Record<string, VarValue> = {};
+  for (const key of keys) {
+    if (arrayIndexKey.test(key)) return unsupported;
+    const sorted = sortedForNativeJson(value[key] ?? null);
+    if (sorted === unsupported) return unsupported;
+    result[key] = sorted;
+  }
+  return result;
 }
 
 function write(value: VarValue, current: string, step: string): string {

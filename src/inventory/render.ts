@@ -30,6 +30,9 @@ const internalVars = new Set([
 ]);
 
 export function printableVars(host: InventoryHost): Vars {
+  let internal = false;
+  for (const name of internalVars) if (name in host.vars) internal = true;
+  if (!internal) return host.vars;
   const vars: Vars = {};
   for (const [name, value] of Object.entries(host.vars)) if (!internalVars.has(name)) vars[name] = value;
   return vars;

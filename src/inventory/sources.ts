@@ -1,4 +1,4 @@
-import { access, constants, readdir, readFile, stat } from "node:fs/promises";
+import { accessSync, constants, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, extname, join } from "node:path";
 import { isMap } from "yaml";
 import { messageOf } from "../errors.js";
@@ -14,12 +14,13 @@ import { parseYaml } from "./yaml-document.js";
  * Reads inventory sources as Ansible does: a file is parsed by format, a directory is read file by
  * file (sorted, recursively, skipping what Ansible skips), and a string with commas that is not a
  * path is a host list (`-i web1,web2,`). Returns the directories whose group_vars/host_vars
- * apply, one per source in order.
+ * apply, one per source in order. Reads synchronously: inventories are many small files, read
+ * once at start.
  */
-export async function readSources(builder: InventoryBuilder, sources: readonly string[]): Promise<string[]> {
+export function readSources(builder: InventoryBuilder, sources: readonly string[]): string[] {
   const varsDirectories: string[] = [];
   for (const source of sources) {
-    const kind = await sourceKind(source);
+    const kind = sourceKind(source);
     if (kind === "missing") {
       if (source.includes(",")) {
         readHostList(builder, source);
@@ -29,19 +30,19 @@ export async function readSources(builder: InventoryBuilder, sources: readonly s
       continue;
     }
     if (kind === "directory") {
-      await readDirectory(builder, source);
+      readDirectory(builder, source);
       varsDirectories.push(source);
     } else {
-      await readInventoryFile(builder, source);
+      readInventoryFile(builder, source);
       varsDirectories.push(dirname(source));
     }
   }
   return varsDirectories;
 }
 
-async function sourceKind(path: string): Promise<"file" | "directory" | "missing"> {
+function sourceKind(path: string): "file" | "directory" | "missing" {
   try {
-    return (await stat(path)).isDirectory() ? "directory" : "file";
+    return statSync(path).isDirectory() ? "directory" : "file";
   } catch {
     return "missing";
   }
@@ -50,10 +51,10 @@ async function sourceKind(path: string): Promise<"file" | "directory" | "missing
 /** What Ansible skips inside an inventory directory (INVENTORY_IGNORE_EXTS and the vars folders). */
 const ignoredInDirectory = /^\.|^host_vars$|^group_vars$|^vars_plugins$|(?:\.pyc|\.pyo|\.swp|\.bak|~|\.rpm|\.md|\.txt|\.rst|\.orig|\.ini|\.cfg|\.retry)$/;
 
-async function readDirectory(builder: InventoryBuilder, directory: string): Promise<void> {
+function readDirectory(builder: InventoryBuilder, directory: string): void {
   let entries: string[];
   try {
-    entries = (await readdir(directory)).sort(byCodePoint);
+    entries = readdirSync(directory).sort(byCodePoint);
   } catch (error) {
     builder.report(inventoryProblem(InventoryCode.unreadable, `cannot read directory ${directory}: ${messageOf(error)}`, { file: directory }));
     return;
@@ -66,8 +67,8 @@ async function readDirectory(builder: InventoryBuilder, directory: string): Prom
       }
       continue;
     }
-    if ((await sourceKind(path)) === "directory") await readDirectory(builder, path);
-    else await readInventoryFile(builder, path);
+    if (sourceKind(path) === "directory") readDirectory(builder, path);
+    else readInventoryFile(builder, path);
   }
 }
 
@@ -84,10 +85,10 @@ function readHostList(builder: InventoryBuilder, list: string): void {
 
 const yamlExtensions = new Set([".yml", ".yaml", ".json"]);
 
-async function readInventoryFile(builder: InventoryBuilder, file: string): Promise<void> {
+function readInventoryFile(builder: InventoryBuilder, file: string): void {
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    text = readFileSync(file, "utf8");
   } catch (error) {
     const message = errorCode(error) === "EACCES" ? "permission denied" : messageOf(error);
     builder.report(inventoryProblem(InventoryCode.unreadable, `cannot read inventory file ${file}: ${message}`, { file }));
@@ -98,7 +99,7 @@ async function readInventoryFile(builder: InventoryBuilder, file: string): Promi
     builder.report(inventoryProblem(InventoryCode.unsupported, "TOML inventories are not supported", { file }));
     return;
   }
-  if (text.startsWith("#!") && (await isExecutable(file))) {
+  if (text.startsWith("#!") && isExecutable(file)) {
     builder.report(inventoryProblem(InventoryCode.unsupported, "inventory scripts are not run by fleet", { file, line: 1, column: 1 }));
     return;
   }
@@ -112,9 +113,9 @@ async function readInventoryFile(builder: InventoryBuilder, file: string): Promi
 
 /**
  * Ansible tries its yaml plugin first and falls back to the ini plugin. A file is YAML when it
- * parses to a mapping (or to nothing); otherwise it is read as INI if that works. When neither
- * works, the problems of the format the file most likely meant are reported: YAML for .yml,
- * .yaml and .json files, INI for files without an extension.
+ * parses to a mapping (or to nothing). Otherwise a file without extension is INI (its problems
+ * are INI problems), and a .yml/.yaml/.json file is read as INI only if that works without a
+ * problem; if not, its YAML problems are reported.
  */
 function readYamlOrIni(builder: InventoryBuilder, file: string, text: string, yamlByName: boolean): void {
   const yaml = parseYaml(text, file);
@@ -123,24 +124,21 @@ function readYamlOrIni(builder: InventoryBuilder, file: string, text: string, ya
     readYamlInventory(builder, yaml.source);
     return;
   }
-  const trial = new InventoryBuilder();
-  readIniInventory(trial, file, text);
-  if (trial.problems.length === 0) {
+  if (!yamlByName) {
     readIniInventory(builder, file, text);
     return;
   }
-  if (!yamlByName) {
-    readIniInventory(builder, file, text);
-  } else if (yaml.problems.length > 0) {
-    for (const problem of yaml.problems) builder.report(problem);
-  } else {
-    readYamlInventory(builder, yaml.source);
-  }
+  const trial = new InventoryBuilder();
+  for (const group of builder.groups.keys()) trial.addGroup(group);
+  readIniInventory(trial, file, text);
+  if (trial.problems.length === 0) readIniInventory(builder, file, text);
+  else if (yaml.problems.length > 0) for (const problem of yaml.problems) builder.report(problem);
+  else readYamlInventory(builder, yaml.source);
 }
 
-async function isExecutable(file: string): Promise<boolean> {
+function isExecutable(file: string): boolean {
   try {
-    await access(file, constants.X_OK);
+    accessSync(file, constants.X_OK);
     return true;
   } catch {
     return false;

@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type YAMLMap } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, Schema, visit, type Document, type Node, type YAMLMap } from "yaml";
 import type { FleetError, SourceLocation } from "../errors.js";
 import { InventoryCode, inventoryProblem } from "./problems.js";
 import type { VarValue } from "./types.js";
@@ -18,14 +18,15 @@ export interface ParsedYaml {
   problems: FleetError[];
 }
 
+/** Built once: inventories read hundreds of small group_vars files. */
+const pyYamlSchema = new Schema({ schema: "yaml-1.1", customTags: pyYamlTags, merge: true });
+
 /** Parse YAML as Ansible's PyYAML loader reads it, reporting every problem with its position. */
 export function parseYaml(text: string, file: string): ParsedYaml {
   const lines = new LineCounter();
   const doc = parseDocument(text, {
     version: "1.1",
-    schema: "yaml-1.1",
-    customTags: pyYamlTags,
-    merge: true,
+    schema: pyYamlSchema,
     uniqueKeys: false,
     prettyErrors: false,
     lineCounter: lines,
