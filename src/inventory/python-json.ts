@@ -22,7 +22,7 @@ const arrayIndexKey = /^(?:0|[1-9][0-9]{0,9})$/;
  */
 function sortedForNativeJson(value: VarValue): VarValue | typeof unsupported {
   if (value === null || typeof value === "string" || typeof value === "boolean") return value;
-  if (typeof value === "number") return pythonNumber(value) === JSON.stringify(value) ? value : unsupported;
+  if (typeof value === "number") return writesAlike(value) ? value : unsupported;
   if (Array.isArray(value)) {
     const items: VarValue[] = [];
     for (const item of value) {
@@ -35,7 +35,8 @@ function sortedForNativeJson(value: VarValue): VarValue | typeof unsupported {
   const keys = Object.keys(value).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const result: Record<string, VarValue> = {};
   for (const key of keys) {
-    if (arrayIndexKey.test(key)) return unsupported;
+    const first = key.charCodeAt(0);
+    if (first >= 48 && first <= 57 && arrayIndexKey.test(key)) return unsupported;
     const sorted = sortedForNativeJson(value[key] ?? null);
     if (sorted === unsupported) return unsupported;
     result[key] = sorted;
@@ -58,11 +59,21 @@ function write(value: VarValue, current: string, step: string): string {
   return `{\n${keys.map((key) => `${inner}${JSON.stringify(key)}: ${write(value[key] ?? null, inner, step)}`).join(",\n")}\n${current}}`;
 }
 
+/** Whether JSON.stringify writes the number as Python does (same digits, no exponent on either side). */
+function writesAlike(value: number): boolean {
+  const magnitude = Math.abs(value);
+  if (Number.isInteger(value)) return magnitude < 1e21 && !Object.is(value, -0);
+  return Number.isFinite(value) && magnitude >= 1e-4 && magnitude < 1e16;
+}
+
 export function pythonNumber(value: number): string {
   if (Number.isNaN(value)) return "NaN";
   if (value === Infinity) return "Infinity";
   if (value === -Infinity) return "-Infinity";
-  if (Number.isInteger(value)) return Object.is(value, -0) ? "-0.0" : BigInt(value).toString();
+  if (Number.isInteger(value)) {
+    if (Object.is(value, -0)) return "-0.0";
+    return Math.abs(value) < 1e21 ? String(value) : BigInt(value).toString();
+  }
   const [mantissa = "0", exponentText = "0"] = value.toExponential().split("e");
   const exponent = Number(exponentText);
   if (exponent < -4 || exponent >= 16) {
