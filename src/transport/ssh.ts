@@ -180,6 +180,7 @@ export class SshTransport implements Transport {
 
     return new Promise<Client>((resolve, reject) => {
       const client = new ssh2.Client();
+      trackClose(client);
       let settled = false;
       client.on("ready", () => {
         if (settled) return;
@@ -248,7 +249,15 @@ function parsePrivateKey(data: Buffer, passphrase: string | undefined): ParsedKe
   return key;
 }
 
+/** Clients whose socket already closed: waiting for their "close" event would wait forever. */
+const closedClients = new WeakSet<Client>();
+
+function trackClose(client: Client): void {
+  client.once("close", () => closedClients.add(client));
+}
+
 function endClient(client: Client): Promise<void> {
+  if (closedClients.has(client)) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       client.destroy();
@@ -331,14 +340,32 @@ class SshConnection implements Connection {
     ).catch(() => {});
   }
 
-  private openChannel(commandLine: string, become: BecomeSettings | undefined): Promise<RunningCommand> {
+  /**
+   * Open a session channel. sshd may still count a session whose channel we already saw close
+   * (it frees the slot only once it has reaped the child), so "open failed" right at the limit is
+   * usually transient: retry with backoff before calling the channel failed.
+   */
+  private async openChannel(commandLine: string, become: BecomeSettings | undefined): Promise<RunningCommand> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.openChannelOnce(commandLine, become);
+      } catch (error) {
+        const retryable = error instanceof TransportError && error.kind === "channel-failed" && attempt < OPEN_RETRY_DELAYS_MS.length;
+        if (!retryable) throw error;
+        await new Promise((resolve) => setTimeout(resolve, OPEN_RETRY_DELAYS_MS[attempt]));
+        this.assertAlive();
+      }
+    }
+  }
+
+  private openChannelOnce(commandLine: string, become: BecomeSettings | undefined): Promise<RunningCommand> {
     return new Promise((resolve, reject) => {
       try {
         this.client.exec(commandLine, (error, channel) => {
           if (error) {
             const kind = this.lost ? "connection-lost" : "channel-failed";
             reject(new TransportError(kind, this.host, `could not open a session channel: ${error.message}`, {
-              hint: "sshd refused a new session (MaxSessions) or the connection broke",
+              hint: "sshd refused a new session (MaxSessions is below fleet's 8 channels per host?) or the connection broke",
             }));
             return;
           }
@@ -350,6 +377,9 @@ class SshConnection implements Connection {
     });
   }
 }
+
+/** Backoff between attempts to open a channel that sshd refused (about 3 s in all). */
+const OPEN_RETRY_DELAYS_MS = [50, 100, 200, 400, 800, 1_600];
 
 type BecomeSettings = { user: string; password: string | undefined };
 

