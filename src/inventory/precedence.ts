@@ -11,10 +11,13 @@ import type { SourceVarsFiles, VarsLayer } from "./vars-files.js";
  *   1. inline vars of group "all"
  *   2. inline vars of the host's other groups, ordered by (depth, ansible_group_priority, name)
  *   3. group_vars/all files, source by source (-i order)
- *   4. group_vars/GROUP files of the host's other groups: source by source, and within one source
+ *   4. group_vars/all beside the playbook (only with a playbook directory)
+ *   5. group_vars/GROUP files of the host's other groups: source by source, and within one source
  *      in the order of 2
- *   5. the host's inline vars (every declaration, in reading order)
- *   6. host_vars/HOST files, source by source
+ *   6. group_vars/GROUP beside the playbook, in the order of 2
+ *   7. the host's inline vars (every declaration, in reading order)
+ *   8. host_vars/HOST files, source by source
+ *   9. host_vars/HOST beside the playbook
  *
  * Depth is the longest chain of child links from "all" (all = 0), so a deeper group wins over a
  * shallower one even when they are unrelated. ansible_group_priority set inline changes the order
@@ -27,9 +30,14 @@ export class Precedence {
   private readonly hostGroupsCache = new Map<string, string[]>();
   private readonly groupLayersCache = new Map<string, MergedVars>();
 
+  /**
+   * @param varsFiles group_vars/host_vars of each inventory source, in -i order
+   * @param playbookVarsFiles those beside the playbook, if there is one
+   */
   constructor(
     private readonly builder: InventoryBuilder,
     private readonly varsFiles: readonly SourceVarsFiles[],
+    private readonly playbookVarsFiles?: SourceVarsFiles,
   ) {
     const ordered = [...builder.groups.values()].sort((a, b) => this.compareGroups(a, b));
     ordered.forEach((group, index) => this.ranks.set(group.name, index));
@@ -75,25 +83,27 @@ export class Precedence {
     return closure;
   }
 
-  /** A group's own vars: inline, then its group_vars files source by source. */
+  /** A group's own vars: inline, then its group_vars files source by source, then the playbook's. */
   groupVars(name: string): MergedVars {
     const merged = new MergedVars();
     const group = this.builder.groups.get(name);
     if (group !== undefined) merged.apply({ vars: group.vars, origins: group.varOrigins });
     for (const files of this.varsFiles) merged.apply(files.groups.get(name));
+    merged.apply(this.playbookVarsFiles?.groups.get(name));
     return merged;
   }
 
-  /** Layers 1 to 6 for one host; `groups` is hostGroups() of the host. */
+  /** All layers for one host; `groups` is hostGroups() of the host. */
   hostVars(hostName: string, groups: readonly string[]): MergedVars {
     const merged = this.groupLayers(groups).copy();
     const host = this.builder.hosts.get(hostName);
     if (host !== undefined) merged.apply({ vars: host.vars, origins: host.varOrigins ?? noOrigins });
     for (const files of this.varsFiles) merged.apply(files.hosts.get(hostName));
+    merged.apply(this.playbookVarsFiles?.hosts.get(hostName));
     return merged;
   }
 
-  /** Layers 1 to 4, shared by every host with the same groups. */
+  /** Layers 1 to 6, shared by every host with the same groups. */
   private groupLayers(groups: readonly string[]): MergedVars {
     const key = groups.join("\u0000");
     let merged = this.groupLayersCache.get(key);
@@ -107,7 +117,9 @@ export class Precedence {
     merged.apply(inline("all"));
     for (const name of others) merged.apply(inline(name));
     for (const files of this.varsFiles) merged.apply(files.groups.get("all"));
+    merged.apply(this.playbookVarsFiles?.groups.get("all"));
     for (const files of this.varsFiles) for (const name of others) merged.apply(files.groups.get(name));
+    for (const name of others) merged.apply(this.playbookVarsFiles?.groups.get(name));
     this.groupLayersCache.set(key, merged);
     return merged;
   }

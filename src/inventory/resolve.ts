@@ -12,9 +12,14 @@ import type { SourceVarsFiles } from "./vars-files.js";
  * every host's variables in Ansible's precedence order and assigns LXD clusters. Pure; problems
  * are added to the builder.
  */
-export function resolveInventory(builder: InventoryBuilder, sources: readonly string[], varsFiles: readonly SourceVarsFiles[]): Inventory {
+export function resolveInventory(
+  builder: InventoryBuilder,
+  sources: readonly string[],
+  varsFiles: readonly SourceVarsFiles[],
+  playbookVarsFiles?: SourceVarsFiles,
+): Inventory {
   reconcile(builder);
-  const precedence = new Precedence(builder, varsFiles);
+  const precedence = new Precedence(builder, varsFiles, playbookVarsFiles);
 
   const groups = new Map<string, InventoryGroup>();
   for (const group of builder.groups.values()) {

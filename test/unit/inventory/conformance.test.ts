@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { loadInventory } from "../../../src/inventory/load.js";
 import { pythonJson } from "../../../src/inventory/python-json.js";
 import { inventoryList } from "../../../src/inventory/render.js";
-import { findAnsibleInventory, listCases, normalizeList, runAnsibleInventory } from "../../fixtures/inventory/ansible-inventory.js";
+import { findAnsibleInventory, listCases, loadOptions, normalizeList, runAnsibleInventory } from "../../fixtures/inventory/ansible-inventory.js";
 
 // Conformance with the real ansible-inventory: for every fixture, fleet's --list must equal what
 // ansible-inventory prints right now for the same files (host and child lists sorted). Runs when
@@ -24,8 +24,8 @@ if (executable === undefined) {
   describe.concurrent("fleet inventory --list equals ansible-inventory --list", () => {
     test.each(listCases())("$name", { timeout: 60_000 }, async (fixture) => {
       const [inventory, ansibleOutput] = await Promise.all([
-        loadInventory(fixture.sources),
-        runAnsibleInventory(ansibleInventory, fixture.sources, ["--list"]),
+        loadInventory(fixture.sources, loadOptions(fixture)),
+        runAnsibleInventory(ansibleInventory, fixture, ["--list"]),
       ]);
       const fleet: unknown = JSON.parse(pythonJson(inventoryList(inventory)));
       const ansible: unknown = JSON.parse(ansibleOutput);
