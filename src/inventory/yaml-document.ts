@@ -125,15 +125,13 @@ export function mappingEntries(source: YamlSource, map: YAMLMap): MapEntries {
     });
   }
   const byKey = new Map<string, MapEntry>();
+  for (const entry of merged) byKey.set(keyIdentity(entry.key), entry);
   const duplicates: MapEntry[] = [];
   const explicitKeys = new Set<string>();
-  for (const entry of [...merged, ...explicit]) {
+  for (const entry of explicit) {
     const identity = keyIdentity(entry.key);
-    const fromMerge = !explicit.includes(entry);
-    if (!fromMerge) {
-      if (explicitKeys.has(identity)) duplicates.push(entry);
-      explicitKeys.add(identity);
-    }
+    if (explicitKeys.has(identity)) duplicates.push(entry);
+    explicitKeys.add(identity);
     byKey.set(identity, entry);
   }
   return { entries: [...byKey.values()], duplicates };
