@@ -7,14 +7,14 @@ import { selectHosts } from "../../inventory/select.js";
 import { registerCommand, type CliIo } from "../program.js";
 
 interface InventoryOptions {
-  inventory: string[];
+  inventory?: string[];
   list?: boolean;
   graph?: boolean;
   host?: string;
   limit?: string;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 /** -i sources, or else FLEET_INVENTORY (comma-separated, like ANSIBLE_INVENTORY). */
 export function inventorySources(given: readonly string[], env: NodeJS.ProcessEnv): string[] {
@@ -31,7 +31,7 @@ registerCommand((program, context) => {
   program
     .command("inventory")
     .description("show the inventory as fleet reads it, in ansible-inventory's shapes")
-    .option("-i, --inventory <path>", "inventory file, directory or host list (repeatable; default: $FLEET_INVENTORY)", collect, [])
+    .option("-i, --inventory <path>", "inventory file, directory or host list (repeatable; default: $FLEET_INVENTORY)", collect)
     .option("--list", "print all groups and hosts with their merged variables as JSON")
     .option("--graph", "print the group tree")
     .option("--host <name>", "print one host's merged variables as JSON")
@@ -50,7 +50,7 @@ async function runInventory(options: InventoryOptions, io: CliIo): Promise<void>
       "use exactly one of --list, --graph or --host NAME",
     );
   }
-  const inventory = await loadInventory(inventorySources(options.inventory, io.env));
+  const inventory = await loadInventory(inventorySources(options.inventory ?? [], io.env));
   for (const warning of inventory.warnings) io.stderr.write(`fleet: warning: ${warning}\n`);
   const selected = options.limit === undefined ? undefined : selectHosts(inventory, options.limit);
 
