@@ -7,9 +7,10 @@
  *
  * Without dist/ the CLI runs through tsx (TypeScript compiled at start, so slower). The
  * "in-process" row is loadInventory + the --list JSON inside this process, without Node's start.
+ * Wall and CPU seconds are shown; on a busy machine CPU seconds are the steadier figure.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -69,12 +70,28 @@ function ansibleTool(inventory: string, executable: string, home: string): Tool 
   };
 }
 
-function timeRun(tool: Tool): { seconds: number; output: string } {
+/**
+ * CPU seconds (user + system) used by this process's finished children, from /proc/self/stat
+ * (Linux, 100 ticks per second). On a shared machine CPU time varies less than wall time.
+ */
+function childrenCpuSeconds(): number | undefined {
+  try {
+    const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1]?.split(" ") ?? [];
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+function timeRun(tool: Tool): { seconds: number; cpu: number | undefined; output: string } {
+  const cpuBefore = childrenCpuSeconds();
   const started = performance.now();
   const result = spawnSync(tool.command, tool.args, { cwd: tool.cwd, env: tool.env, encoding: "utf8", maxBuffer: 1024 * 1024 * 1024 });
   const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = childrenCpuSeconds();
   if (result.status !== 0) throw new Error(`${tool.label} failed (${String(result.status)}): ${result.stderr}`);
-  return { seconds, output: result.stdout };
+  const cpu = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+  return { seconds, cpu, output: result.stdout };
 }
 
 /** Host and child lists sorted, keys sorted: two --list outputs as comparable text. */
@@ -104,31 +121,39 @@ if (ansibleExecutable !== undefined) tools.push(ansibleTool(generated.directory,
 else process.stdout.write(skipAnsible ? "ansible-inventory: skipped (--skip-ansible)\n" : "ansible-inventory: not on PATH, skipped\n");
 
 const timings = new Map<string, number[]>(tools.map((tool) => [tool.label, []]));
+const cpuTimes = new Map<string, number[]>(tools.map((tool) => [tool.label, []]));
 const outputs = new Map<string, string>();
 for (let run = 1; run <= runs; run++) {
   for (const tool of tools) {
-    const { seconds: elapsed, output } = timeRun(tool);
+    const { seconds: elapsed, cpu, output } = timeRun(tool);
     timings.get(tool.label)?.push(elapsed);
+    if (cpu !== undefined) cpuTimes.get(tool.label)?.push(cpu);
     if (!outputs.has(tool.label)) outputs.set(tool.label, output);
-    process.stdout.write(`run ${run}/${runs} ${tool.label}: ${elapsed.toFixed(2)} s\n`);
+    process.stdout.write(`run ${run}/${runs} ${tool.label}: ${elapsed.toFixed(2)} s wall${cpu === undefined ? "" : `, ${cpu.toFixed(2)} s cpu`}\n`);
   }
 }
 rmSync(ansibleHome, { recursive: true, force: true });
 
 const inProcess: number[] = [];
+const inProcessCpu: number[] = [];
 for (let run = 1; run <= runs; run++) {
   const started = performance.now();
+  const cpuStart = process.cpuUsage();
   pythonJson(inventoryList(await loadInventory([generated.directory])));
+  const cpu = process.cpuUsage(cpuStart);
   inProcess.push((performance.now() - started) / 1000);
+  inProcessCpu.push((cpu.user + cpu.system) / 1e6);
 }
 timings.set("fleet in-process (load + --list JSON)", inProcess);
+cpuTimes.set("fleet in-process (load + --list JSON)", inProcessCpu);
 
-const rows = [...timings].map(([label, values]) => ({ label, ...seconds(values), runs: values.length }));
+const rows = [...timings].map(([label, values]) => ({ label, ...seconds(values), runs: values.length, cpu: cpuTimes.get(label) ?? [] }));
 const width = Math.max(...rows.map((row) => row.label.length));
-process.stdout.write(`\n${"tool".padEnd(width)}  runs   min s  median s   max s\n`);
+process.stdout.write(`\n${"tool".padEnd(width)}  runs  wall min  wall median  wall max  cpu median\n`);
 for (const row of rows) {
+  const cpu = row.cpu.length === 0 ? "-" : seconds(row.cpu).median.toFixed(2);
   process.stdout.write(
-    `${row.label.padEnd(width)}  ${String(row.runs).padStart(4)}  ${row.min.toFixed(2).padStart(6)}  ${row.median.toFixed(2).padStart(8)}  ${row.max.toFixed(2).padStart(6)}\n`,
+    `${row.label.padEnd(width)}  ${String(row.runs).padStart(4)}  ${row.min.toFixed(2).padStart(8)}  ${row.median.toFixed(2).padStart(11)}  ${row.max.toFixed(2).padStart(8)}  ${cpu.padStart(10)}\n`,
   );
 }
 const fleetOutput = outputs.get(tools[0]?.label ?? "");
