@@ -29,7 +29,6 @@ export interface BuildHost {
   varOrigins: Map<string, SourceLocation> | undefined;
   /** Groups the host was put in directly, in order. */
   groups: string[];
-  declaredAt: SourceLocation | undefined;
 }
 
 export class InventoryBuilder {
@@ -65,7 +64,7 @@ export class InventoryBuilder {
   addHost(name: string, groupName: string | undefined, port: number | undefined, at: SourceLocation | undefined): BuildHost {
     let host = this.hosts.get(name);
     if (host === undefined) {
-      host = { name, vars: {}, varOrigins: undefined, groups: [], declaredAt: at };
+      host = { name, vars: {}, varOrigins: undefined, groups: [] };
       this.hosts.set(name, host);
       if (port !== undefined) this.setHostVar(name, "ansible_port", port, at);
     }

@@ -1,12 +1,12 @@
-import { accessSync, constants, readdirSync, readFileSync, statSync } from "node:fs";
+import { accessSync, constants, readdirSync, readFileSync } from "node:fs";
 import { dirname, extname, join } from "node:path";
 import { isMap } from "yaml";
 import { messageOf } from "../errors.js";
 import { InventoryBuilder } from "./builder.js";
+import { byCodePoint, entryKind, errorCode } from "./fs-util.js";
 import { splitHostPort } from "./host-pattern.js";
 import { readIniInventory } from "./ini-inventory.js";
 import { InventoryCode, inventoryProblem } from "./problems.js";
-import { byCodePoint, errorCode } from "./vars-files.js";
 import { readYamlInventory } from "./yaml-inventory.js";
 import { parseYaml } from "./yaml-document.js";
 
@@ -20,7 +20,7 @@ import { parseYaml } from "./yaml-document.js";
 export function readSources(builder: InventoryBuilder, sources: readonly string[]): string[] {
   const varsDirectories: string[] = [];
   for (const source of sources) {
-    const kind = sourceKind(source);
+    const kind = entryKind(source);
     if (kind === "missing") {
       if (source.includes(",")) {
         readHostList(builder, source);
@@ -38,14 +38,6 @@ export function readSources(builder: InventoryBuilder, sources: readonly string[
     }
   }
   return varsDirectories;
-}
-
-function sourceKind(path: string): "file" | "directory" | "missing" {
-  try {
-    return statSync(path).isDirectory() ? "directory" : "file";
-  } catch {
-    return "missing";
-  }
 }
 
 /** What Ansible skips inside an inventory directory (INVENTORY_IGNORE_EXTS and the vars folders). */
@@ -67,7 +59,7 @@ function readDirectory(builder: InventoryBuilder, directory: string): void {
       }
       continue;
     }
-    if (sourceKind(path) === "directory") readDirectory(builder, path);
+    if (entryKind(path) === "directory") readDirectory(builder, path);
     else readInventoryFile(builder, path);
   }
 }

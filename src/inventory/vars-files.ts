@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { extname, join } from "node:path";
 import { isMap, isSeq } from "yaml";
 import { messageOf, type FleetError, type SourceLocation } from "../errors.js";
+import { byCodePoint, entryKind, errorCode } from "./fs-util.js";
 import { InventoryCode, inventoryProblem } from "./problems.js";
 import { isTrackedVar } from "./tracked-vars.js";
 import type { Vars } from "./types.js";
@@ -150,21 +151,4 @@ export class VarsFileReader {
     }
     return { vars, origins };
   }
-}
-
-function entryKind(path: string): "file" | "directory" | "missing" {
-  try {
-    return statSync(path).isDirectory() ? "directory" : "file";
-  } catch {
-    return "missing";
-  }
-}
-
-export function byCodePoint(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-export function errorCode(error: unknown): string | undefined {
-  if (typeof error === "object" && error !== null && "code" in error && typeof error.code === "string") return error.code;
-  return undefined;
 }

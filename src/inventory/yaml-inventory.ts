@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq, type Node } from "yaml";
-import type { SourceLocation } from "../errors.js";
+import { formatLocation, type SourceLocation } from "../errors.js";
 import type { InventoryBuilder } from "./builder.js";
 import { expandHostRanges, HostRangeError, splitHostPort } from "./host-pattern.js";
 import { InventoryCode, inventoryProblem } from "./problems.js";
@@ -198,7 +198,7 @@ function warnDuplicates(builder: InventoryBuilder, duplicates: MapEntry[]): void
 }
 
 function where(location: SourceLocation): string {
-  return `${location.file}:${location.line ?? 0}:${location.column ?? 0}: `;
+  return `${formatLocation(location)}: `;
 }
 
 function isTruthy(value: unknown): boolean {
