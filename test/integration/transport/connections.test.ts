@@ -120,6 +120,22 @@ describe("connections to the testbed", () => {
     expect(error.message).toBe("tb2: via jump host 127.0.1.1: connection refused by 127.0.1.1:1");
   });
 
+  it("turns a connection that breaks during a command into connection-lost, not a crash", async () => {
+    const connection = await (await transport()).connect(targetFor("tb3"));
+    // the parent of the login shell is the sshd process serving this connection
+    const sessionSshd = Number((await connection.exec("echo $PPID")).stdout.trim());
+    expect(sessionSshd).toBeGreaterThan(1);
+    expect(sessionSshd).not.toBe(sshdPid(testbedHost("tb3", info)));
+    const running = connection.exec("sleep 20");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    process.kill(sessionSshd, "SIGKILL");
+    const error: unknown = await running.then(() => undefined, (caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TransportError);
+    expect((error as TransportError).kind).toBe("connection-lost");
+    await expect(connection.exec("true")).rejects.toMatchObject({ kind: "connection-lost" });
+    await connection.close();
+  });
+
   it("multiplexes 20 commands on one connection without exceeding the channel limit", async () => {
     const connection = await (await transport()).connect(targetFor("tbc1"));
     const results = await Promise.all(Array.from({ length: 20 }, () => connection.exec("date +%s%N; sleep 1; date +%s%N")));
