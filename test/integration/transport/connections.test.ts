@@ -1,5 +1,5 @@
-import { execFileSync } from "node:child_process";
-import { chmodSync, copyFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { chmodSync, copyFileSync, existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runExec } from "../../../src/engine/exec.js";
@@ -57,6 +57,38 @@ describe("connections to the testbed", () => {
 
     const withoutPassphrase = await connectError((await transport()).connect(targetFor("tb1", { privateKeyFile: encrypted })));
     expect(withoutPassphrase.message).toContain("the key is encrypted and no passphrase was given");
+  });
+
+  it("authenticates with a key held by ssh-agent", async () => {
+    const socket = path.join(tempDir(), "agent.sock");
+    const agent = spawn("ssh-agent", ["-D", "-a", socket], { stdio: "ignore" });
+    try {
+      for (let waited = 0; !existsSync(socket) && waited < 5_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+      execFileSync("ssh-add", ["-q", info.clientKeyFile], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: "ignore" });
+      const ssh = await transport({ agentSocket: socket });
+      const connection = await ssh.connect(targetFor("tb1", { privateKeyFile: undefined }));
+      expect((await connection.exec("hostname")).stdout).toBe("tb1\n");
+      await connection.close();
+    } finally {
+      agent.kill("SIGTERM");
+    }
+  });
+
+  it.each(["ecdsa", "rsa"])("authenticates with an %s key", async (type) => {
+    const key = path.join(tempDir(), `id_${type}`);
+    execFileSync("ssh-keygen", ["-q", "-t", type, "-N", "", "-f", key]);
+    const ssh = await transport();
+    const admin = await ssh.connect(targetFor("tb3", { user: "fleet" }));
+    const saved = (await admin.exec("cat ~/.ssh/authorized_keys")).stdout;
+    try {
+      await admin.exec("cat >> ~/.ssh/authorized_keys", { stdin: readFileSync(`${key}.pub`) });
+      const connection = await ssh.connect(targetFor("tb3", { user: "fleet", privateKeyFile: key }));
+      expect((await connection.exec("id -un")).stdout).toBe("fleet\n");
+      await connection.close();
+    } finally {
+      await admin.exec("cat > ~/.ssh/authorized_keys", { stdin: saved });
+      await admin.close();
+    }
   });
 
   it("reports a closed port as refused", async () => {
