@@ -3,7 +3,7 @@
  * needs from ssh2 is adapted here to the plain types of ./types.ts.
  */
 import pLimit, { type LimitFunction } from "p-limit";
-import ssh2, { type AnyAuthMethod, type Client, type ClientChannel, type ConnectConfig, type ParsedKey } from "ssh2";
+import ssh2, { type AnyAuthMethod, type Client, type ClientChannel, type ConnectConfig, type ParsedKey, type ServerHostKeyAlgorithm } from "ssh2";
 import type { Duplex } from "node:stream";
 import type { HostConnection } from "../inventory/types.js";
 import { classifyConnectError, type ConnectContext } from "./classify.js";
@@ -129,7 +129,13 @@ export class SshTransport implements Transport {
   private async open(endpoint: Endpoint, sock: Duplex | undefined): Promise<Client> {
     const lookupName = hostLookupName(endpoint.address, endpoint.port);
     const entries = await this.knownHosts.entries(endpoint.knownHostsFiles);
-    const restrictedAlgorithms = hostKeyAlgorithmsFor(entries, lookupName);
+    const knownAlgorithms = hostKeyAlgorithmsFor(entries, lookupName);
+    const restrictedAlgorithms = knownAlgorithms?.filter(isSupportedHostKeyAlgorithm);
+    if (knownAlgorithms && restrictedAlgorithms?.length === 0) {
+      throw new TransportError("protocol", endpoint.host, `known_hosts lists only host key types fleet cannot verify for ${lookupName} (${knownAlgorithms.join(", ")})`, {
+        hint: "add one of its ed25519, ECDSA or RSA host keys to known_hosts (ssh-keyscan -t ed25519,ecdsa,rsa)",
+      });
+    }
     if (endpoint.policy === "off" && !this.warnedOff.has(endpoint.host)) {
       this.warnedOff.add(endpoint.host);
       this.options.warn(`host key checking is OFF for ${endpoint.host}: an unknown host key is accepted without being recorded`);
@@ -175,7 +181,7 @@ export class SshTransport implements Transport {
       hostVerifier,
       authHandler: auth.methods,
       ...(sock ? { sock } : {}),
-      ...(restrictedAlgorithms ? { algorithms: { serverHostKey: restrictedAlgorithms as NonNullable<NonNullable<ConnectConfig["algorithms"]>["serverHostKey"]> } } : {}),
+      ...(restrictedAlgorithms ? { algorithms: { serverHostKey: restrictedAlgorithms } } : {}),
     };
 
     return new Promise<Client>((resolve, reject) => {
@@ -239,6 +245,20 @@ export class SshTransport implements Transport {
     }
     return { methods, tried, problems };
   }
+}
+
+const SUPPORTED_HOST_KEY_ALGORITHMS: readonly string[] = [
+  "ssh-ed25519",
+  "ecdsa-sha2-nistp256",
+  "ecdsa-sha2-nistp384",
+  "ecdsa-sha2-nistp521",
+  "rsa-sha2-512",
+  "rsa-sha2-256",
+  "ssh-rsa",
+];
+
+function isSupportedHostKeyAlgorithm(name: string): name is ServerHostKeyAlgorithm {
+  return SUPPORTED_HOST_KEY_ALGORITHMS.includes(name);
 }
 
 function parsePrivateKey(data: Buffer, passphrase: string | undefined): ParsedKey | Error {
