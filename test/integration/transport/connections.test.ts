@@ -100,7 +100,7 @@ describe("connections to the testbed", () => {
   it("ends a host whose sshd is stopped (SIGSTOP) as unreachable within the connect timeout while the others finish", async () => {
     const stopped = testbedHost("tb2", info);
     const pid = sshdPid(stopped);
-    const ssh = await transport({ connectTimeoutMs: 3_000 });
+    const ssh = await transport({ connectTimeoutMs: 5_000 });
     process.kill(pid, "SIGSTOP");
     try {
       const begun = Date.now();
@@ -108,9 +108,11 @@ describe("connections to the testbed", () => {
       const elapsed = Date.now() - begun;
       expect(results.map((result) => [result.host, result.status])).toEqual([["tb1", "ok"], ["tb2", "unreachable"], ["tb3", "ok"]]);
       expect(results[1]?.code).toBe("SSH_TIMEOUT");
-      expect(results[0]!.durationMs).toBeLessThan(2_500);
-      expect(elapsed).toBeGreaterThanOrEqual(2_900);
-      expect(elapsed).toBeLessThan(6_000);
+      // the others do not wait for the stopped host
+      expect(results[0]!.durationMs).toBeLessThan(4_500);
+      expect(results[2]!.durationMs).toBeLessThan(4_500);
+      expect(elapsed).toBeGreaterThanOrEqual(4_900);
+      expect(elapsed).toBeLessThan(9_000);
     } finally {
       process.kill(pid, "SIGCONT");
     }
