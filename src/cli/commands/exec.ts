@@ -12,9 +12,10 @@ import { execExitCode, execJson, groupedOutput, summaryTable } from "../exec-out
 import { ExecProgress } from "../exec-progress.js";
 import { type CliIo, registerCommand } from "../program.js";
 import { terminalSecretPrompt } from "../secret-prompt.js";
+import { inventorySources } from "./inventory.js";
 
 interface ExecFlags {
-  inventory: string[];
+  inventory?: string[];
   limit?: string;
   forks: string;
   become?: boolean;
@@ -31,7 +32,7 @@ registerCommand((program, context) => {
     .command("exec")
     .description("run a shell command on every selected host, in parallel")
     .argument("<command...>", "the command, after --; it runs in the login shell of the remote user")
-    .option("-i, --inventory <path>", "inventory file or directory (repeatable; default: $FLEET_INVENTORY)", (value: string, all: string[]) => [...all, value], [])
+    .option("-i, --inventory <path>", "inventory file or directory (repeatable; default: $FLEET_INVENTORY)", (value: string, all: string[] | undefined) => [...(all ?? []), value])
     .option("-l, --limit <pattern>", "only hosts matching this pattern (as ansible --limit)")
     .option("-f, --forks <n>", "hosts worked on at once", String(FAN_OUT_DEFAULTS.forks))
     .option("-b, --become", "run the command through sudo (ansible_become_user, default root)")
@@ -52,7 +53,7 @@ async function execCommand(words: readonly string[], flags: ExecFlags, io: CliIo
   const forks = positiveInteger(flags.forks, "--forks");
   const connectTimeoutMs = positiveSeconds(flags.connectTimeout, "--connect-timeout");
   const timeoutMs = flags.timeout === undefined ? undefined : positiveSeconds(flags.timeout, "--timeout");
-  const sources = inventorySources(flags.inventory, io.env);
+  const sources = inventorySources(flags.inventory ?? [], io.env);
 
   const inventory = await loadInventory(sources);
   for (const warning of inventory.warnings) io.stderr.write(`fleet: warning: ${warning}\n`);
@@ -98,13 +99,6 @@ async function execCommand(words: readonly string[], flags: ExecFlags, io: CliIo
   if (flags.json) io.stdout.write(execJson(results, { command, startedAt, finishedAt }));
   else io.stdout.write(`${groupedOutput(results)}\n${summaryTable(results)}`);
   return execExitCode(results);
-}
-
-function inventorySources(given: readonly string[], env: NodeJS.ProcessEnv): string[] {
-  if (given.length > 0) return [...given];
-  const fromEnv = env["FLEET_INVENTORY"];
-  if (fromEnv !== undefined && fromEnv.trim() !== "") return fromEnv.split(",").map((source) => source.trim()).filter((source) => source !== "");
-  throw new UsageError("EXEC_NO_INVENTORY", "no inventory given", "pass -i INVENTORY (a file or directory), or set FLEET_INVENTORY");
 }
 
 async function askBecomePassword(prompt: ReturnType<typeof terminalSecretPrompt>): Promise<string> {
