@@ -64,7 +64,7 @@ export function summaryTable(results: readonly ExecHostResult[]): string {
     table.push([result.host, result.status, rc === undefined || rc === null ? "-" : String(rc), seconds(result.durationMs)]);
   }
   const counts = tally(results);
-  return `${table.toString()}\n${counts.total} hosts: ${counts.ok} ok, ${counts.failed} failed, ${counts.unreachable} unreachable\n`;
+  return `${table.toString()}\n${counts.total} ${counts.total === 1 ? "host" : "hosts"}: ${counts.ok} ok, ${counts.failed} failed, ${counts.unreachable} unreachable\n`;
 }
 
 export interface ExecJsonMeta {

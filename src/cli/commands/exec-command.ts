@@ -1,7 +1,7 @@
 import { UsageError } from "../../errors.js";
 import { runExec } from "../../engine/exec.js";
 import { FAN_OUT_DEFAULTS } from "../../engine/fan-out.js";
-import { connectionWarnings, hostConnections } from "../../inventory/connection.js";
+import { hostConnections } from "../../inventory/connection.js";
 import { loadInventory } from "../../inventory/load.js";
 import { selectHosts } from "../../inventory/select.js";
 import { createTransport } from "../../transport/create.js";
@@ -40,7 +40,6 @@ export async function execCommand(words: readonly string[], flags: ExecFlags, io
   // selectHosts refuses (exit 5) a limit that selects no host
   const hosts = selectHosts(inventory, undefined, flags.limit);
   const targets = hostConnections(hosts);
-  for (const warning of connectionWarnings(hosts)) io.stderr.write(`fleet: warning: ${warning}\n`);
 
   const prompt = terminalSecretPrompt(io.stderr);
   const becomePassword = io.env["FLEET_BECOME_PASSWORD"] ?? (flags.askBecomePass ? await askBecomePassword(prompt) : undefined);

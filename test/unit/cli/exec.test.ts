@@ -50,6 +50,16 @@ describe("fleet exec", () => {
     expect(stderr()).toMatch(/^l[12]: OK rc=0/m);
   });
 
+  it("warns once about an ignored connection variable, and says '1 host'", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "fleet-exec-cli-"));
+    const file = path.join(dir, "hosts.yml");
+    writeFileSync(file, "all:\n  vars: { ansible_ssh_common_args: '-o Foo=bar' }\n  hosts:\n    l1: { ansible_connection: local }\n");
+    const { io, stdout, stderr } = captureIo();
+    expect(await runCli(["exec", "-i", file, "--", "true"], io)).toBe(0);
+    expect(stderr().match(/ansible_ssh_common_args is ignored/g)).toHaveLength(1);
+    expect(stdout()).toContain("1 host: 1 ok, 0 failed, 0 unreachable");
+  });
+
   it("exits 2 when the command fails somewhere, explaining the exit status", async () => {
     const { io, stdout } = captureIo();
     expect(await runCli(["exec", "-i", inventory(), "-l", "locals", "--", "no-such-command-fleet"], io)).toBe(2);
