@@ -1,6 +1,6 @@
 /** What integration tests need to know about the running testbed, and OpenSSH helpers to reach it. */
 import { execFile } from "node:child_process";
-import { DEFAULT_STATE_DIR, type TestbedLayout } from "../testbed/layout.js";
+import { DEFAULT_STATE_DIR, TESTBED_ACCOUNTS, type TestbedLayout } from "../testbed/layout.js";
 import { savedLayout } from "../testbed/testbed.js";
 
 export interface TestbedHostInfo {
@@ -29,6 +29,13 @@ export function testbed(stateDir: string = DEFAULT_STATE_DIR): TestbedInfo {
     clientKeyFile: layout.clientKeyFile,
     hosts: layout.hosts.map(({ name, role, address, port, sshdPidFile }) => ({ name, role, address, port, sshdPidFile })),
   };
+}
+
+/** The testbed account whose sudo asks for a password, and that password. */
+export function passwordSudoAccount(): { user: string; password: string } {
+  const account = TESTBED_ACCOUNTS.find((candidate) => candidate.sudoPassword !== undefined);
+  if (account?.sudoPassword === undefined) throw new Error("the testbed has no account with password sudo");
+  return { user: account.user, password: account.sudoPassword };
 }
 
 export function testbedHost(name: string, info: TestbedInfo = testbed()): TestbedHostInfo {

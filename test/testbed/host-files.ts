@@ -1,7 +1,7 @@
 /** Creates the files one testbed host needs before it boots: keys, sshd config, homes, boot script. */
 import { chmodSync, chownSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { PRIVATE_PATHS, TESTBED_DIR, privateDir, type TestbedHost, type TestbedLayout } from "./layout.js";
+import { PRIVATE_PATHS, TESTBED_ACCOUNTS, TESTBED_DIR, privateDir, type TestbedHost, type TestbedLayout } from "./layout.js";
 import { run } from "./run.js";
 
 export async function ensureClientKey(layout: TestbedLayout): Promise<void> {
@@ -24,8 +24,10 @@ export async function writeHostFiles(layout: TestbedLayout, host: TestbedHost): 
   }
   const clientPublicKey = readFileSync(`${layout.clientKeyFile}.pub`, "utf8");
   prepareHome(privateDir(host, "root-home"), clientPublicKey, 0, 0);
-  const fleetIds = await accountIds("fleet");
-  prepareHome(privateDir(host, "fleet-home"), clientPublicKey, fleetIds.uid, fleetIds.gid);
+  for (const account of TESTBED_ACCOUNTS) {
+    const ids = await accountIds(account.user);
+    prepareHome(privateDir(host, account.privateHome), clientPublicKey, ids.uid, ids.gid);
+  }
   installSnapStandin(host);
   writeFileSync(host.sshdConfig, sshdConfig(host));
   writeFileSync(host.bootScript, bootScript(host), { mode: 0o755 });

@@ -21,7 +21,18 @@ export const PRIVATE_PATHS: readonly { target: string; name: string; seed: boole
   { target: "/etc/tmpfiles.d", name: "etc-tmpfiles.d", seed: true },
   { target: "/root", name: "root-home", seed: false },
   { target: "/home/fleet", name: "fleet-home", seed: false },
+  { target: "/home/fleetpw", name: "fleetpw-home", seed: false },
   { target: "/usr/local/sbin", name: "usr-local-sbin", seed: true },
+];
+
+/**
+ * Login accounts on every host, all authorized with the client key. `fleet` has passwordless
+ * sudo; `fleetpw` must give sudo a password, so become with a password is tested against the
+ * real sudo. The password is a fixture of this local testbed, not a secret.
+ */
+export const TESTBED_ACCOUNTS: readonly { user: string; home: string; privateHome: string; sudoPassword: string | undefined }[] = [
+  { user: "fleet", home: "/home/fleet", privateHome: "fleet-home", sudoPassword: undefined },
+  { user: "fleetpw", home: "/home/fleetpw", privateHome: "fleetpw-home", sudoPassword: "testbed-sudo-password" },
 ];
 
 export type HostRole = "standalone" | "cluster";

@@ -1,5 +1,6 @@
 /** Make sure this machine can host a testbed: root, Debian/Ubuntu, packages, the fleet account. */
 import { existsSync, readFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { TESTBED_ACCOUNTS } from "./layout.js";
 import { run } from "./run.js";
 
 const REQUIRED_PACKAGES: readonly { pkg: string; probe: string }[] = [
@@ -39,7 +40,7 @@ export async function ensurePrerequisites(log: (line: string) => void): Promise<
     await run(["apt-get", "install", "-y", "-q", "--no-install-recommends", ...missing], { env, timeoutMs: 900_000 });
   }
   mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
-  await ensureFleetAccount();
+  await ensureAccounts();
 }
 
 function isDebianLike(): boolean {
@@ -56,16 +57,23 @@ function preventServiceStarts(): void {
   if (!existsSync(policy)) writeFileSync(policy, "#!/bin/sh\nexit 101\n", { mode: 0o755 });
 }
 
-/** The `fleet` account exercises become: it logs in with the client key and has passwordless sudo. */
-async function ensureFleetAccount(): Promise<void> {
-  const passwd = readFileSync("/etc/passwd", "utf8");
-  if (!/^fleet:/m.test(passwd)) {
-    await run(["useradd", "--create-home", "--shell", "/bin/bash", "--comment", "fleet testbed account", "fleet"]);
-  }
-  // useradd leaves the password locked ("!"), and sshd refuses key logins to locked accounts when
-  // UsePAM is off; "*" means no password without the lock.
-  await run(["usermod", "-p", "*", "fleet"]);
-  mkdirSync("/home/fleet", { recursive: true });
+/** The testbed accounts log in with the client key; they exercise become (see TESTBED_ACCOUNTS). */
+async function ensureAccounts(): Promise<void> {
   mkdirSync("/etc/sudoers.d", { recursive: true });
-  writeFileSync("/etc/sudoers.d/fleet-testbed", "fleet ALL=(ALL:ALL) NOPASSWD: ALL\n", { mode: 0o440 });
+  for (const account of TESTBED_ACCOUNTS) {
+    const passwd = readFileSync("/etc/passwd", "utf8");
+    if (!new RegExp(`^${account.user}:`, "m").test(passwd)) {
+      await run(["useradd", "--create-home", "--shell", "/bin/bash", "--comment", "fleet testbed account", account.user]);
+    }
+    mkdirSync(account.home, { recursive: true });
+    if (account.sudoPassword === undefined) {
+      // useradd leaves the password locked ("!"), and sshd refuses key logins to locked accounts
+      // when UsePAM is off; "*" means no password without the lock.
+      await run(["usermod", "-p", "*", account.user]);
+      writeFileSync(`/etc/sudoers.d/testbed-${account.user}`, `${account.user} ALL=(ALL:ALL) NOPASSWD: ALL\n`, { mode: 0o440 });
+    } else {
+      await run(["chpasswd"], { input: `${account.user}:${account.sudoPassword}\n` });
+      writeFileSync(`/etc/sudoers.d/testbed-${account.user}`, `${account.user} ALL=(ALL:ALL) ALL\n`, { mode: 0o440 });
+    }
+  }
 }

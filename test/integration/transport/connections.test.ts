@@ -4,25 +4,11 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runExec } from "../../../src/engine/exec.js";
 import { TransportError } from "../../../src/transport/errors.js";
-import type { Transport } from "../../../src/transport/types.js";
-import { info, isolatedTransport, sshdPid, strayKey, targetFor, tempDir, testbedHost } from "./helpers.js";
+import { connectError, info, sshdPid, strayKey, targetFor, tempDir, testbedHost, transportPool } from "./helpers.js";
 
-const open: Transport[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((transport) => transport.close()));
-});
-
-async function transport(settings: Parameters<typeof isolatedTransport>[0] = {}): Promise<Transport> {
-  const created = await isolatedTransport(settings);
-  open.push(created);
-  return created;
-}
-
-async function connectError(promise: Promise<unknown>): Promise<TransportError> {
-  const error: unknown = await promise.then(() => undefined, (caught: unknown) => caught);
-  if (!(error instanceof TransportError)) throw new Error(`expected a TransportError, got ${String(error)}`);
-  return error;
-}
+const pool = transportPool();
+const transport = pool.transport;
+afterEach(pool.closeAll);
 
 /** Established TCP connections from this machine to address:port. */
 function establishedTo(address: string, port: number): number {

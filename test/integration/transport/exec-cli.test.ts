@@ -1,19 +1,8 @@
-import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import "../../../src/cli/commands/index.js";
-import { type CliIo, runCli } from "../../../src/cli/program.js";
+import { runCli } from "../../../src/cli/program.js";
+import { captureIo } from "../../support/capture-io.js";
 import { info, sshdPid, tempDir, testbedHost } from "./helpers.js";
-
-function captureIo(): { io: CliIo; stdout: () => string; stderr: () => string } {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = "";
-  let stderr = "";
-  out.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  err.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  // an empty ssh config and no agent: only the inventory's key and known_hosts count
-  return { io: { stdout: out, stderr: err, env: {} }, stdout: () => stdout, stderr: () => stderr };
-}
 
 const base = (): string[] => ["exec", "-i", info.inventoryFile, "--ssh-config", `${tempDir()}/none`];
 

@@ -5,26 +5,23 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { HostConnection } from "../../../src/inventory/types.js";
 import { createTransport, type TransportSettings } from "../../../src/transport/create.js";
+import { TransportError } from "../../../src/transport/errors.js";
 import type { Transport } from "../../../src/transport/types.js";
+import { hostConnectionFor } from "../../support/host-connection.js";
 import { type TestbedHostInfo, testbed, testbedHost } from "../testbed.js";
 
 export const info = testbed();
 
 export function targetFor(name: string, overrides: Partial<HostConnection> = {}): HostConnection {
   const host = testbedHost(name, info);
-  return {
-    host: name,
+  return hostConnectionFor(name, {
     address: host.address,
     port: host.port,
     user: "root",
     privateKeyFile: info.clientKeyFile,
-    connection: "ssh",
-    become: false,
-    becomeUser: "root",
     knownHostsFile: info.knownHostsFile,
-    jump: undefined,
     ...overrides,
-  };
+  });
 }
 
 export const tempDir = (): string => mkdtempSync(path.join(tmpdir(), "fleet-transport-"));
@@ -46,3 +43,25 @@ export function strayKey(): string {
 }
 
 export { testbedHost };
+
+/** Transports a test file opens, all closed by closeAll (call it in afterEach or afterAll). */
+export function transportPool(): { transport: (settings?: TransportSettings) => Promise<Transport>; closeAll: () => Promise<void> } {
+  const open: Transport[] = [];
+  return {
+    transport: async (settings = {}) => {
+      const created = await isolatedTransport(settings);
+      open.push(created);
+      return created;
+    },
+    closeAll: async () => {
+      await Promise.all(open.splice(0).map((transport) => transport.close()));
+    },
+  };
+}
+
+/** The TransportError a connect attempt rejects with; fails the test when it resolves or throws anything else. */
+export async function connectError(promise: Promise<unknown>): Promise<TransportError> {
+  const error: unknown = await promise.then(() => undefined, (caught: unknown) => caught);
+  if (!(error instanceof TransportError)) throw new Error(`expected a TransportError, got ${String(error)}`);
+  return error;
+}

@@ -2,26 +2,11 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { TransportError } from "../../../src/transport/errors.js";
-import type { Transport } from "../../../src/transport/types.js";
-import { info, isolatedTransport, targetFor, tempDir } from "./helpers.js";
+import { connectError, info, targetFor, tempDir, transportPool } from "./helpers.js";
 
-const open: Transport[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((transport) => transport.close()));
-});
-
-async function transport(settings: Parameters<typeof isolatedTransport>[0] = {}): Promise<Transport> {
-  const created = await isolatedTransport(settings);
-  open.push(created);
-  return created;
-}
-
-async function connectError(promise: Promise<unknown>): Promise<TransportError> {
-  const error: unknown = await promise.then(() => undefined, (caught: unknown) => caught);
-  if (!(error instanceof TransportError)) throw new Error(`expected a TransportError, got ${String(error)}`);
-  return error;
-}
+const pool = transportPool();
+const transport = pool.transport;
+afterEach(pool.closeAll);
 
 function knownHostsWith(lines: string[]): string {
   const file = path.join(tempDir(), "known_hosts");

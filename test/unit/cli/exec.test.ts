@@ -1,20 +1,10 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import "../../../src/cli/commands/index.js";
-import { type CliIo, runCli } from "../../../src/cli/program.js";
-
-function captureIo(env: NodeJS.ProcessEnv = {}, tty = false): { io: CliIo; stdout: () => string; stderr: () => string } {
-  const out = new PassThrough();
-  const err = Object.assign(new PassThrough(), { isTTY: tty });
-  let stdout = "";
-  let stderr = "";
-  out.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  err.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return { io: { stdout: out, stderr: err, env }, stdout: () => stdout, stderr: () => stderr };
-}
+import { runCli } from "../../../src/cli/program.js";
+import { captureIo } from "../../support/capture-io.js";
 
 /** local hosts run the command on this machine; `closed` is an SSH host on a port nobody listens on. */
 function inventory(): string {
@@ -106,7 +96,7 @@ describe("fleet exec", () => {
   });
 
   it("draws a live progress line on a terminal", async () => {
-    const { io, stderr } = captureIo({}, true);
+    const { io, stderr } = captureIo({}, { tty: true });
     await runCli(["exec", "-i", inventory(), "-l", "locals", "--", "true"], io);
     expect(stderr()).toContain("2/2 hosts · 0 failed · 0 unreachable");
     expect(stderr()).toContain("\r\u001b[2K");

@@ -1,18 +1,8 @@
-import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import "../../../src/cli/commands/index.js";
-import { runCli, type CliIo } from "../../../src/cli/program.js";
+import { runCli } from "../../../src/cli/program.js";
 import { fleetVersion } from "../../../src/cli/version.js";
-
-function captureIo(): { io: CliIo; stdout: () => string; stderr: () => string } {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = "";
-  let stderr = "";
-  out.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  err.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return { io: { stdout: out, stderr: err, env: {} }, stdout: () => stdout, stderr: () => stderr };
-}
+import { captureIo } from "../../support/capture-io.js";
 
 describe("fleet CLI", () => {
   it("prints help and exits 0", async () => {

@@ -1,19 +1,15 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { describe, expect, test } from "vitest";
 import "../../../src/cli/commands/inventory.js";
 import { runCli } from "../../../src/cli/program.js";
+import { captureIo } from "../../support/capture-io.js";
 import { fixturesRoot } from "../../fixtures/inventory/ansible-inventory.js";
 
 async function fleet(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
-  stdout.on("data", (chunk: Buffer) => chunks.stdout.push(chunk));
-  stderr.on("data", (chunk: Buffer) => chunks.stderr.push(chunk));
-  const code = await runCli(args, { stdout, stderr, env });
-  return { code, stdout: Buffer.concat(chunks.stdout).toString("utf8"), stderr: Buffer.concat(chunks.stderr).toString("utf8") };
+  const { io, stdout, stderr } = captureIo(env);
+  const code = await runCli(args, io);
+  return { code, stdout: stdout(), stderr: stderr() };
 }
 
 const clusters = join(fixturesRoot, "lxd-clusters");

@@ -3,6 +3,7 @@ import { describe, expect, test } from "vitest";
 import { FleetError, InputFileError } from "../../../src/errors.js";
 import { connectionWarnings, hostConnection, hostConnections } from "../../../src/inventory/connection.js";
 import type { HostConnection, InventoryHost, Vars } from "../../../src/inventory/types.js";
+import { hostConnectionFor } from "../../support/host-connection.js";
 
 const host = (vars: Vars, name = "tb1"): InventoryHost => ({
   name,
@@ -12,18 +13,7 @@ const host = (vars: Vars, name = "tb1"): InventoryHost => ({
   varOrigins: { ansible_port: { file: "inv.yml", line: 7, column: 9 } },
 });
 
-const defaults: HostConnection = {
-  host: "tb1",
-  address: "tb1",
-  port: undefined,
-  user: undefined,
-  privateKeyFile: undefined,
-  connection: "ssh",
-  become: false,
-  becomeUser: "root",
-  knownHostsFile: undefined,
-  jump: undefined,
-};
+const defaults: HostConnection = hostConnectionFor("tb1");
 
 describe("hostConnection reads Ansible's connection variables", () => {
   test.each<[string, Vars, Partial<HostConnection>]>([

@@ -2,20 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { HostConnection } from "../../../src/inventory/types.js";
 import { type EndpointContext, expandPath, parseJumpSpec, resolveEndpoint } from "../../../src/transport/endpoint.js";
 import { emptySshConfig, parseSshConfig } from "../../../src/transport/ssh-config.js";
+import { hostConnectionFor } from "../../support/host-connection.js";
 
-const target = (overrides: Partial<HostConnection> = {}): HostConnection => ({
-  host: "web1",
-  address: "web1",
-  port: undefined,
-  user: undefined,
-  privateKeyFile: undefined,
-  connection: "ssh",
-  become: false,
-  becomeUser: "root",
-  knownHostsFile: undefined,
-  jump: undefined,
-  ...overrides,
-});
+const target = (overrides: Partial<HostConnection> = {}): HostConnection => hostConnectionFor("web1", overrides);
 
 const context = (config = "", overrides: Partial<EndpointContext> = {}): EndpointContext => ({
   sshConfig: config === "" ? emptySshConfig : parseSshConfig(config),
