@@ -78,6 +78,7 @@ export function openssh(
       const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
       resolve({ code, stdout, stderr });
     });
+    child.stdin?.on("error", () => {}); // ssh may exit before stdin closes (EPIPE); its exit code tells
     child.stdin?.end();
   });
 }

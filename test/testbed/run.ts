@@ -34,7 +34,10 @@ export function run(command: readonly string[], options: { input?: string; timeo
         }
       },
     );
-    // always close stdin: some commands (lxc init) read a config from a non-terminal stdin and would wait
+    // Always close stdin: some commands (lxc init) read a config from a non-terminal stdin and
+    // would wait. A child that exits before reading makes this write fail with EPIPE; its exit
+    // status already tells what happened, and an unhandled stream error would crash the runner.
+    child.stdin?.on("error", () => {});
     child.stdin?.end(options.input ?? "");
   });
 }
