@@ -86,6 +86,15 @@ export async function up(options: UpOptions, log: Logger): Promise<UpResult> {
   const layout = planLayout(options.size, stateDir, subnet);
   const started: string[] = [];
   await ensurePrerequisites(log);
+  if (!existsSync(shapeFile(stateDir))) {
+    // No record of a testbed here, yet processes may still name this state directory: the
+    // directory was deleted under a running testbed. They hold the addresses; clear them first.
+    const leftovers = testbedProcesses(stateDir, []);
+    if (leftovers.length > 0) {
+      log(`  stopping ${leftovers.length} leftover processes of a testbed whose state was deleted`);
+      await terminate(leftovers, STOP_GRACE_MS);
+    }
+  }
   await ensureClientKey(layout);
   writeFileSync(shapeFile(stateDir), JSON.stringify({ size: options.size, subnet } satisfies SavedShape));
   for (const name of surplusHostDirs(layout)) {

@@ -57,6 +57,15 @@ describe("testbed lifecycle", () => {
     expect(second.started).toEqual(["tb1"]);
   });
 
+  it("comes back up when its state directory was deleted under a running testbed", async () => {
+    const before = processesMentioning(stateDir);
+    expect(before.length).toBeGreaterThan(0);
+    rmSync(stateDir, { recursive: true, force: true });
+    const again = await up({ size: { hosts: 2, cluster: 0 }, stateDir, subnet: SUBNET }, quiet);
+    expect(again.started.sort()).toEqual(["tb1", "tb2"]);
+    expect(processesMentioning(stateDir).some((pid) => before.includes(pid))).toBe(false);
+  });
+
   it("down leaves no process and no mount behind, even without pid files", async () => {
     expect(processesMentioning(stateDir).length).toBeGreaterThan(0);
     for (const host of ["tb1", "tb2"]) rmSync(path.join(stateDir, "hosts", host, "sshd.pid"), { force: true });
