@@ -2,6 +2,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, openSync, closeSync, readFileSync, readdirSync, readlinkSync } from "node:fs";
 import net from "node:net";
+import path from "node:path";
 import type { TestbedHost } from "./layout.js";
 import { sleep } from "./run.js";
 
@@ -104,13 +105,15 @@ export function testbedProcesses(stateDir: string, leaderPids: readonly number[]
   const namespaces = new Set(
     leaderPids.map(mountNamespace).filter((ns): ns is string => ns !== undefined && ns !== ownNamespace),
   );
+  // with the separator, so that tb1's directory does not also match tb10's
+  const insideDir = stateDir.endsWith(path.sep) ? stateDir : `${stateDir}${path.sep}`;
   const found: number[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
     if (pid === process.pid || isGone(pid)) continue;
     const ns = mountNamespace(pid);
-    if ((ns !== undefined && namespaces.has(ns)) || commandLine(pid)?.includes(stateDir)) found.push(pid);
+    if ((ns !== undefined && namespaces.has(ns)) || commandLine(pid)?.includes(insideDir)) found.push(pid);
   }
   return found;
 }
