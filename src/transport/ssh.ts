@@ -5,6 +5,7 @@
 import pLimit, { type LimitFunction } from "p-limit";
 import ssh2, { type AnyAuthMethod, type Client, type ClientChannel, type ConnectConfig, type ParsedKey, type ServerHostKeyAlgorithm } from "ssh2";
 import type { Duplex } from "node:stream";
+import { messageOf } from "../errors.js";
 import type { HostConnection } from "../inventory/types.js";
 import { classifyConnectError, type ConnectContext } from "./classify.js";
 import { type RunningCommand, superviseCommand } from "./command-supervisor.js";
@@ -128,7 +129,12 @@ export class SshTransport implements Transport {
 
   private async open(endpoint: Endpoint, sock: Duplex | undefined): Promise<Client> {
     const lookupName = hostLookupName(endpoint.address, endpoint.port);
-    const entries = await this.knownHosts.entries(endpoint.knownHostsFiles);
+    const entries = await this.knownHosts.entries(endpoint.knownHostsFiles).catch((error: unknown) => {
+      throw new TransportError("config", endpoint.host, `cannot read known_hosts: ${messageOf(error)}`, {
+        hint: "make the file readable, or point fleet_known_hosts / UserKnownHostsFile elsewhere",
+        cause: error,
+      });
+    });
     const knownAlgorithms = hostKeyAlgorithmsFor(entries, lookupName);
     const restrictedAlgorithms = knownAlgorithms?.filter(isSupportedHostKeyAlgorithm);
     if (knownAlgorithms && restrictedAlgorithms?.length === 0) {

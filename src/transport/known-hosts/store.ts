@@ -1,5 +1,6 @@
 import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import { messageOf } from "../../errors.js";
 import { type KnownHostEntry, type ParsedKnownHosts, parseKnownHosts } from "./parse.js";
 
 /**
@@ -68,7 +69,7 @@ async function readKnownHostsFile(file: string): Promise<ParsedKnownHosts> {
     return parseKnownHosts(await readFile(file, "utf8"), file);
   } catch (error) {
     if (isMissing(error)) return { entries: [], skipped: [] };
-    throw error;
+    throw new Error(`${file}: ${messageOf(error)}`, { cause: error });
   }
 }
 
