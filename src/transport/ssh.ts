@@ -48,9 +48,7 @@ export class SshTransport implements Transport {
   }
 
   async connect(target: HostConnection): Promise<Connection> {
-    const endpoint = this.endpointFor(target);
-    const sock = await this.tunnelFor(endpoint, target);
-    const client = await this.open(endpoint, sock);
+    const client = await this.openThroughJumps(this.endpointFor(target), target);
     return new SshConnection(target, client, this.options);
   }
 
@@ -120,11 +118,20 @@ export class SshTransport implements Transport {
       knownHostsFile: target.knownHostsFile,
       jump: undefined,
     };
-    const endpoint = this.endpointFor(asHost, chain.slice(0, -1));
-    const sock = await this.tunnelFor(endpoint, asHost);
-    const client = await this.open(endpoint, sock);
+    const client = await this.openThroughJumps(this.endpointFor(asHost, chain.slice(0, -1)), asHost);
     client.on("close", () => this.bastions.delete(JSON.stringify(chain)));
     return client;
+  }
+
+  /** A ready client for the endpoint; a tunnel opened for it is closed again when the connection fails. */
+  private async openThroughJumps(endpoint: Endpoint, target: HostConnection): Promise<Client> {
+    const sock = await this.tunnelFor(endpoint, target);
+    try {
+      return await this.open(endpoint, sock);
+    } catch (error) {
+      sock?.destroy();
+      throw error;
+    }
   }
 
   private async open(endpoint: Endpoint, sock: Duplex | undefined): Promise<Client> {
