@@ -67,7 +67,7 @@ export class SshTransport implements Transport {
       return jumps === undefined ? endpoint : { ...endpoint, jumps };
     } catch (error) {
       if (isTransportError(error)) throw error;
-      throw new TransportError("config", target.host, error instanceof Error ? error.message : String(error), { cause: error });
+      throw new TransportError("config", target.host, messageOf(error), { cause: error });
     }
   }
 
@@ -222,7 +222,7 @@ export class SshTransport implements Transport {
         client.connect(config);
       } catch (error) {
         settled = true;
-        reject(new TransportError("config", endpoint.host, `cannot start SSH: ${error instanceof Error ? error.message : String(error)}`));
+        reject(new TransportError("config", endpoint.host, `cannot start SSH: ${messageOf(error)}`));
       }
     });
   }
@@ -405,7 +405,7 @@ class SshConnection implements Connection {
           resolve(channelCommand(channel, (group) => this.killGroup(group, become)));
         });
       } catch (error) {
-        reject(new TransportError("connection-lost", this.host, `could not open a session channel: ${error instanceof Error ? error.message : String(error)}`));
+        reject(new TransportError("connection-lost", this.host, `could not open a session channel: ${messageOf(error)}`));
       }
     });
   }
