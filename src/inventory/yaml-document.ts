@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, Schema, visit, type Document, type Node, type YAMLMap } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, Schema, visit, type Alias, type Document, type Node, type YAMLMap } from "yaml";
 import type { FleetError, SourceLocation } from "../errors.js";
 import { InventoryCode, inventoryProblem } from "./problems.js";
 import type { VarValue } from "./types.js";
@@ -10,6 +10,8 @@ export interface YamlSource {
   file: string;
   doc: Document.Parsed;
   lines: LineCounter;
+  /** The node each alias refers to, found in one pass (yaml's Alias.resolve walks the whole document per call). */
+  aliasTargets: Map<Alias, Node>;
 }
 
 export interface ParsedYaml {
@@ -31,13 +33,27 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     prettyErrors: false,
     lineCounter: lines,
   });
-  const source: YamlSource = { file, doc, lines };
+  const source: YamlSource = { file, doc, lines, aliasTargets: new Map() };
   const problems: FleetError[] = doc.errors.map((error) =>
     inventoryProblem(InventoryCode.yamlSyntax, `YAML syntax error: ${firstLine(error.message)}`, locateOffset(source, error.pos[0])),
   );
+  for (const warning of doc.warnings) {
+    // PyYAML's SafeLoader refuses a tag it has no constructor for; yaml only warns.
+    if (warning.code === "TAG_RESOLVE_FAILED") {
+      problems.push(inventoryProblem(InventoryCode.yamlSyntax, `YAML syntax error: ${firstLine(warning.message)}`, locateOffset(source, warning.pos[0]), unknownTagHint));
+    }
+  }
+  // Document order, as PyYAML reads it: an alias refers to the last anchor of that name before it.
+  const anchors = new Map<string, Node>();
   visit(doc, {
-    Scalar(_key, node) {
-      if (node.tag === "!vault") {
+    Node(_key, node) {
+      if (isAlias(node)) {
+        const problem = aliasProblem(source, node, anchors.get(node.source));
+        if (problem !== undefined) problems.push(problem);
+        return;
+      }
+      if (node.anchor !== undefined) anchors.set(node.anchor, node);
+      if (isScalar(node) && (node.tag === "!vault" || node.tag === "!vault-encrypted")) {
         problems.push(
           inventoryProblem(
             InventoryCode.unsupported,
@@ -49,7 +65,30 @@ export function parseYaml(text: string, file: string): ParsedYaml {
       }
     },
   });
-  return { source, problems };
+  return { source, problems: problems.sort(byPosition) };
+}
+
+function byPosition(a: FleetError, b: FleetError): number {
+  return (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0);
+}
+
+const unknownTagHint = "remove the tag, or use one PyYAML's safe loader knows (!!str, !!int, !!float, !!bool, !!set, !unsafe)";
+
+/**
+ * Records where the alias points; PyYAML rejects an alias to an anchor not defined before it, and
+ * one inside its own anchor would make a value that never ends.
+ */
+function aliasProblem(source: YamlSource, alias: Alias, target: Node | undefined): FleetError | undefined {
+  if (target === undefined) {
+    return inventoryProblem(InventoryCode.yamlSyntax, `YAML syntax error: found undefined alias *${alias.source}`, locate(source, alias), "define the anchor (&NAME) before the alias (*NAME) that uses it");
+  }
+  const aliasStart = alias.range?.[0];
+  const [targetStart, , targetEnd] = target.range ?? [];
+  if (aliasStart !== undefined && targetStart !== undefined && targetEnd !== undefined && aliasStart >= targetStart && aliasStart < targetEnd) {
+    return inventoryProblem(InventoryCode.yamlSyntax, `YAML alias *${alias.source} is inside the node it refers to, so its value never ends`, locate(source, alias), "refer to the anchor from outside the node that defines it");
+  }
+  source.aliasTargets.set(alias, target);
+  return undefined;
 }
 
 function firstLine(message: string): string {
@@ -69,7 +108,7 @@ export function locate(source: YamlSource, node: Node | null | undefined): Sourc
 /** Follow an alias to the node it names; an empty or null scalar (`key:`, `~`) is null. */
 export function resolveAlias(source: YamlSource, node: Node | null | undefined): Node | null {
   if (node === null || node === undefined) return null;
-  const resolved = isAlias(node) ? ((node.resolve(source.doc) as Node | undefined) ?? null) : node;
+  const resolved = isAlias(node) ? (source.aliasTargets.get(node) ?? null) : node;
   if (isScalar(resolved) && resolved.value === null) return null;
   return resolved;
 }

@@ -106,6 +106,9 @@ const pyYamlScalarTags: ScalarTag[] = [
   },
   // Ansible's marker for strings that must never be templated; the text itself is what matters here.
   { tag: "!unsafe", resolve: (text) => text },
+  // Ansible's vault tags: known, so that yaml does not warn; the reader reports them as unsupported.
+  { tag: "!vault", resolve: (text) => text },
+  { tag: "!vault-encrypted", resolve: (text) => text },
 ];
 
 const replacedTags = new Set(pyYamlScalarTags.map((tag) => tag.tag));
