@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { extname, join } from "node:path";
 import { isMap, isSeq } from "yaml";
-import { messageOf, type FleetError, type SourceLocation } from "../errors.js";
+import { FleetError, messageOf, type SourceLocation } from "../errors.js";
 import { byCodePoint, entryKind, errorCode } from "./fs-util.js";
 import { InventoryCode, inventoryProblem } from "./problems.js";
 import { isTrackedVar } from "./tracked-vars.js";
@@ -146,7 +146,13 @@ export class VarsFileReader {
     const origins = new Map<string, SourceLocation>();
     for (const entry of mappingEntries(source, root).entries) {
       const name = varName(entry.key);
-      vars[name] = varValue(source, entry.value);
+      try {
+        vars[name] = varValue(source, entry.value);
+      } catch (error) {
+        if (!(error instanceof FleetError)) throw error;
+        this.problems.push(error);
+        continue;
+      }
       if (isTrackedVar(name)) origins.set(name, entry.location);
     }
     return { vars, origins };

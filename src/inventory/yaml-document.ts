@@ -121,11 +121,27 @@ export function plainValue(source: YamlSource, node: Node | null): unknown {
   return resolved.toJS(source.doc);
 }
 
-/** A variable value: the node converted to plain data. */
+/**
+ * yaml refuses to expand aliases past a limit (its guard against "billion laughs" documents).
+ * PyYAML has none, so the limit is set far above what a real inventory uses.
+ */
+const maxAliasCount = 10_000;
+
+/** A variable value: the node converted to plain data. Throws a located FleetError when its aliases expand too far. */
 export function varValue(source: YamlSource, node: Node | null): VarValue {
   const resolved = resolveAlias(source, node);
   if (resolved === null) return null;
-  return toVarValue(resolved.toJS(source.doc));
+  try {
+    return toVarValue(resolved.toJS(source.doc, { maxAliasCount }));
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    throw inventoryProblem(
+      InventoryCode.yamlSyntax,
+      "YAML aliases in this value expand too far (past the limit that guards against alias bombs)",
+      locate(source, resolved),
+      "write the value with fewer nested aliases (*NAME)",
+    );
+  }
 }
 
 export interface MapEntry {

@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq, type Node } from "yaml";
-import { formatLocation, type SourceLocation } from "../errors.js";
+import { FleetError, formatLocation, type SourceLocation } from "../errors.js";
 import type { InventoryBuilder } from "./builder.js";
 import { expandHostRanges, HostRangeError, splitHostPort } from "./host-pattern.js";
 import { InventoryCode, inventoryProblem } from "./problems.js";
@@ -40,7 +40,14 @@ export function readYamlInventory(builder: InventoryBuilder, source: YamlSource)
     return;
   }
   const reader = new YamlGroupReader(builder, source);
-  for (const entry of entries) reader.readGroup(entry);
+  for (const entry of entries) {
+    try {
+      reader.readGroup(entry);
+    } catch (error) {
+      if (!(error instanceof FleetError)) throw error;
+      builder.report(error);
+    }
+  }
 }
 
 const sections = ["vars", "children", "hosts"] as const;
