@@ -11,11 +11,15 @@ export type HostKeyVerdict =
 
 /**
  * Entries by the literal names they list, so a fleet of N hosts against a known_hosts of N lines
- * costs N lookups, not N². Lines with a wildcard, a negation or a hashed name are still scanned.
+ * costs N lookups, not N². Lines with a wildcard, a negation or a hashed name are still scanned;
+ * @revoked lines are kept apart, so checking a key against them does not walk the whole file.
  */
 interface HostIndex {
   literal: Map<string, KnownHostEntry[]>;
   scanned: KnownHostEntry[];
+  revoked: KnownHostEntry[];
+  /** Each entry's place in file order, to sort what a lookup found without searching the whole list. */
+  position: Map<KnownHostEntry, number>;
 }
 
 const indexes = new WeakMap<readonly KnownHostEntry[], HostIndex>();
@@ -23,8 +27,10 @@ const indexes = new WeakMap<readonly KnownHostEntry[], HostIndex>();
 function indexOf(entries: readonly KnownHostEntry[]): HostIndex {
   let index = indexes.get(entries);
   if (index) return index;
-  index = { literal: new Map(), scanned: [] };
-  for (const entry of entries) {
+  index = { literal: new Map(), scanned: [], revoked: [], position: new Map() };
+  for (const [position, entry] of entries.entries()) {
+    index.position.set(entry, position);
+    if (entry.marker === "revoked") index.revoked.push(entry);
     if (entry.marker !== null) continue;
     const literal = entry.patterns.every((pattern) => pattern.kind === "plain" && !pattern.negated && !/[*?]/.test(pattern.pattern));
     if (!literal) {
@@ -46,7 +52,8 @@ function indexOf(entries: readonly KnownHostEntry[]): HostIndex {
 export function entriesForHost(entries: readonly KnownHostEntry[], lookupName: string): KnownHostEntry[] {
   const index = indexOf(entries);
   const found = [...(index.literal.get(lookupName) ?? []), ...index.scanned.filter((entry) => entryMatchesHost(entry, lookupName))];
-  return found.sort((a, b) => entries.indexOf(a) - entries.indexOf(b));
+  const position = (entry: KnownHostEntry): number => index.position.get(entry) ?? 0;
+  return found.sort((a, b) => position(a) - position(b));
 }
 
 /**
@@ -55,7 +62,7 @@ export function entriesForHost(entries: readonly KnownHostEntry[], lookupName: s
  */
 export function verifyHostKey(entries: readonly KnownHostEntry[], lookupName: string, presented: Buffer): HostKeyVerdict {
   const fingerprint = fingerprintOf(presented);
-  const revoked = entries.find((entry) => entry.marker === "revoked" && entry.key.equals(presented));
+  const revoked = indexOf(entries).revoked.find((entry) => entry.key.equals(presented));
   if (revoked) return { kind: "revoked", fingerprint, entry: revoked };
   const forHost = entriesForHost(entries, lookupName);
   const match = forHost.find((entry) => entry.key.equals(presented));
