@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import type { HostConnection } from "../inventory/types.js";
 import { type RunningCommand, superviseCommand } from "./command-supervisor.js";
 import { TransportError } from "./errors.js";
+import { withoutSecrets } from "./secret-env.js";
 import type { Connection, ExecOptions, ExecResult, Transport } from "./types.js";
 
 export interface LocalTransportOptions {
@@ -53,8 +54,9 @@ class LocalConnection implements Connection {
 
 function startLocal(commandLine: string, host: string): Promise<RunningCommand> {
   return new Promise((resolve, reject) => {
-    // detached: its own process group, so a timeout kills the whole pipeline, not just the shell
-    const child = spawn("/bin/sh", ["-c", commandLine], { stdio: ["pipe", "pipe", "pipe"], detached: true });
+    // detached: its own process group, so a timeout kills the whole pipeline, not just the shell;
+    // the become password and key passphrase stay with fleet (a command such as `env` would print them)
+    const child = spawn("/bin/sh", ["-c", commandLine], { stdio: ["pipe", "pipe", "pipe"], detached: true, env: withoutSecrets(process.env) });
     child.once("error", (error) => reject(new TransportError("local-spawn", host, `cannot start /bin/sh: ${error.message}`)));
     child.once("spawn", () => {
       child.stdin.on("error", () => {});

@@ -5,6 +5,7 @@ import { hostConnections } from "../../inventory/connection.js";
 import { loadInventory } from "../../inventory/load.js";
 import { selectHosts } from "../../inventory/select.js";
 import { createTransport } from "../../transport/create.js";
+import { SecretEnv } from "../../transport/secret-env.js";
 import type { HostKeyPolicy } from "../../transport/types.js";
 import type { ExitCodeValue } from "../exit-codes.js";
 import { execExitCode, execJson, groupedOutput, summaryTable } from "../exec-output.js";
@@ -42,7 +43,7 @@ export async function execCommand(words: readonly string[], flags: ExecFlags, io
   const targets = hostConnections(hosts);
 
   const prompt = terminalSecretPrompt(io.stderr);
-  const becomePassword = io.env["FLEET_BECOME_PASSWORD"] ?? (flags.askBecomePass ? await askBecomePassword(prompt) : undefined);
+  const becomePassword = io.env[SecretEnv.becomePassword] ?? (flags.askBecomePass ? await askBecomePassword(prompt) : undefined);
   const progress = new ExecProgress(io.stderr, targets.length);
   if (flags.hostKeyChecking === "off") progress.warn("--host-key-checking off: unknown host keys are accepted without verification");
   const transport = await createTransport({
@@ -52,7 +53,7 @@ export async function execCommand(words: readonly string[], flags: ExecFlags, io
     ...(io.env["SSH_AUTH_SOCK"] ? { agentSocket: io.env["SSH_AUTH_SOCK"] } : {}),
     ...(becomePassword === undefined ? {} : { becomePassword }),
     passphraseFor: (file) => {
-      const fromEnv = io.env["FLEET_SSH_PASSPHRASE"];
+      const fromEnv = io.env[SecretEnv.sshPassphrase];
       if (fromEnv !== undefined) return Promise.resolve(fromEnv);
       return prompt ? prompt(`passphrase for ${file}: `) : Promise.resolve(undefined);
     },

@@ -37,6 +37,24 @@ describe("LocalTransport", () => {
     expect(survivors.trim()).toBe("");
   });
 
+  it("does not pass fleet's secrets from its environment on to the command", async () => {
+    const saved = { become: process.env["FLEET_BECOME_PASSWORD"], passphrase: process.env["FLEET_SSH_PASSPHRASE"] };
+    process.env["FLEET_BECOME_PASSWORD"] = "become-secret";
+    process.env["FLEET_SSH_PASSPHRASE"] = "passphrase-secret";
+    process.env["FLEET_LOCAL_TEST_VISIBLE"] = "visible";
+    try {
+      const connection = await local.connect(target);
+      const result = await connection.exec("env");
+      expect(result.stdout).toContain("FLEET_LOCAL_TEST_VISIBLE=visible\n");
+      expect(result.stdout).not.toContain("secret");
+    } finally {
+      for (const [name, value] of [["FLEET_BECOME_PASSWORD", saved.become], ["FLEET_SSH_PASSPHRASE", saved.passphrase], ["FLEET_LOCAL_TEST_VISIBLE", undefined]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
   it.runIf(process.getuid?.() === 0)("becomes another user with sudo -n", async () => {
     const connection = await local.connect({ ...target, become: true, becomeUser: "nobody" });
     const result = await connection.exec("id -un");
