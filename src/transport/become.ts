@@ -32,10 +32,6 @@ export class BecomeFilter {
 
   constructor(private readonly plan: BecomePlan) {}
 
-  get hasStarted(): boolean {
-    return this.started;
-  }
-
   feed(text: string): { output: string; events: BecomeEvent[] } {
     if (this.started) return { output: text, events: [] };
     this.pending += text;
