@@ -1,4 +1,5 @@
-import type { VarValue, Vars } from "./types.js";
+import type { VarValue } from "./types.js";
+import { pythonDict } from "./var-value.js";
 
 /**
  * Python's ast.literal_eval for the values of INI inventories, which Ansible passes through it:
@@ -171,12 +172,12 @@ class LiteralParser {
       this.expect("}");
       return items;
     }
-    const result: Vars = {};
+    const entries: Array<[VarValue, VarValue]> = [];
     let key = firstKey;
     for (;;) {
       this.expect(":");
       if (typeof key === "object" && key !== null) this.fail();
-      result[dictKey(key)] = this.parseValue();
+      entries.push([key, this.parseValue()]);
       this.skipSpace();
       if (this.peek() === ",") {
         this.position++;
@@ -186,7 +187,7 @@ class LiteralParser {
       key = this.parseValue();
     }
     this.position++;
-    return result;
+    return pythonDict(entries);
   }
 
   private parseNumber(): number {
@@ -299,11 +300,4 @@ class LiteralParser {
         this.fail();
     }
   }
-}
-
-/** Python's json module writes non-string keys this way. */
-function dictKey(key: VarValue): string {
-  if (typeof key === "boolean") return key ? "true" : "false";
-  if (key === null) return "null";
-  return String(key);
 }

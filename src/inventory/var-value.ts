@@ -28,10 +28,35 @@ function objectToVarValue(value: object): VarValue {
   if (Array.isArray(value)) return value.map(toVarValue);
   if (value instanceof Set) return [...value].map(toVarValue);
   if (value instanceof Uint8Array) return Buffer.from(value).toString("utf8");
-  const result: Vars = {};
   const entries: Iterable<[unknown, unknown]> = value instanceof Map ? value.entries() : Object.entries(value);
-  for (const [key, item] of entries) result[varName(key)] = toVarValue(item);
+  const converted: Array<[unknown, VarValue]> = [];
+  for (const [key, item] of entries) converted.push([key, toVarValue(item)]);
+  return pythonDict(converted);
+}
+
+/**
+ * A dict built as Python builds it: keys Python holds equal (1, 1.0 and True; 0 and False) are one
+ * key, kept where and as it was first written, with the last value.
+ */
+export function pythonDict(entries: Iterable<readonly [unknown, VarValue]>): Vars {
+  const result: Vars = {};
+  const names = new Map<string, string>();
+  for (const [key, value] of entries) {
+    const identity = pythonKeyIdentity(key);
+    let name = names.get(identity);
+    if (name === undefined) {
+      name = varName(key);
+      names.set(identity, name);
+    }
+    result[name] = value;
+  }
   return result;
+}
+
+/** Equal for keys Python's dict treats as the same key. */
+export function pythonKeyIdentity(key: unknown): string {
+  if (typeof key === "boolean") return `number:${key ? 1 : 0}`;
+  return `${typeof key}:${String(key)}`;
 }
 
 /** A mapping key as a variable name, written the way Python's json module writes non-string keys. */

@@ -2,7 +2,7 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, Schema, vi
 import type { FleetError, SourceLocation } from "../errors.js";
 import { InventoryCode, inventoryProblem } from "./problems.js";
 import type { VarValue } from "./types.js";
-import { toVarValue } from "./var-value.js";
+import { pythonKeyIdentity, toVarValue } from "./var-value.js";
 import { pyYamlTags } from "./yaml-schema.js";
 
 /** A parsed YAML file together with what is needed to point at its nodes. */
@@ -132,7 +132,8 @@ export function varValue(source: YamlSource, node: Node | null): VarValue {
   const resolved = resolveAlias(source, node);
   if (resolved === null) return null;
   try {
-    return toVarValue(resolved.toJS(source.doc, { maxAliasCount }));
+    // Maps keep their keys' types (1 and true), which Python's dict tells apart from "1" and "true".
+    return toVarValue(resolved.toJS(source.doc, { maxAliasCount, mapAsMap: true }));
   } catch (error) {
     if (!(error instanceof ReferenceError)) throw error;
     throw inventoryProblem(
@@ -180,14 +181,18 @@ export function mappingEntries(source: YamlSource, map: YAMLMap): MapEntries {
     });
   }
   const byKey = new Map<string, MapEntry>();
-  for (const entry of merged) byKey.set(keyIdentity(entry.key), entry);
+  const put = (identity: string, entry: MapEntry): void => {
+    const earlier = byKey.get(identity);
+    byKey.set(identity, earlier === undefined || earlier.key === entry.key ? entry : { ...entry, key: earlier.key });
+  };
+  for (const entry of merged) put(pythonKeyIdentity(entry.key), entry);
   const duplicates: MapEntry[] = [];
   const explicitKeys = new Set<string>();
   for (const entry of explicit) {
-    const identity = keyIdentity(entry.key);
+    const identity = pythonKeyIdentity(entry.key);
     if (explicitKeys.has(identity)) duplicates.push(entry);
     explicitKeys.add(identity);
-    byKey.set(identity, entry);
+    put(identity, entry);
   }
   return { entries: [...byKey.values()], duplicates };
 }
@@ -202,6 +207,3 @@ function mergeSourceEntries(source: YamlSource, node: Node | null): MapEntry[] {
   return [];
 }
 
-function keyIdentity(key: unknown): string {
-  return `${typeof key}:${String(key)}`;
-}
