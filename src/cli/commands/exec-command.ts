@@ -65,7 +65,7 @@ export async function execCommand(words: readonly string[], flags: ExecFlags, io
   try {
     results = await runExec(targets, transport, command, {
       forks,
-      handshakes: Math.min(forks, FAN_OUT_DEFAULTS.handshakes),
+      handshakes: FAN_OUT_DEFAULTS.handshakes,
       ...(flags.become ? { become: true } : {}),
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
       onHostDone: (result) => progress.hostDone(result),
