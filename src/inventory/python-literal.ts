@@ -82,11 +82,16 @@ class LiteralParser {
     const first = this.parseValue();
     this.skipSpace();
     if (this.peek() !== ",") return first;
+    return this.parseCommaSeparated(first, "");
+  }
+
+  /** `first` and the values after it, each after a comma, up to `close` (or the end); a trailing comma is allowed. */
+  private parseCommaSeparated(first: VarValue, close: string): VarValue[] {
     const items = [first];
     while (this.peek() === ",") {
       this.position++;
       this.skipSpace();
-      if (this.atEnd() || this.peek() === ")") break;
+      if (this.atEnd() || this.peek() === close) break;
       items.push(this.parseValue());
       this.skipSpace();
     }
@@ -139,14 +144,7 @@ class LiteralParser {
       this.position++;
       return first;
     }
-    const items = [first];
-    while (this.peek() === ",") {
-      this.position++;
-      this.skipSpace();
-      if (this.peek() === ")") break;
-      items.push(this.parseValue());
-      this.skipSpace();
-    }
+    const items = this.parseCommaSeparated(first, ")");
     this.expect(")");
     return items;
   }
@@ -161,14 +159,7 @@ class LiteralParser {
     const firstKey = this.parseValue();
     this.skipSpace();
     if (this.peek() !== ":") {
-      const items = [firstKey];
-      while (this.peek() === ",") {
-        this.position++;
-        this.skipSpace();
-        if (this.peek() === "}") break;
-        items.push(this.parseValue());
-        this.skipSpace();
-      }
+      const items = this.parseCommaSeparated(firstKey, "}");
       this.expect("}");
       return items;
     }
