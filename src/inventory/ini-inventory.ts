@@ -25,7 +25,7 @@ export function readIniInventory(builder: InventoryBuilder, file: string, text: 
 type SectionKind = "hosts" | "vars" | "children" | "skip";
 
 interface Pending {
-  line: number;
+  at: SourceLocation;
   kind: "vars" | "children";
   /** For a child group named before its own section: the groups that listed it. */
   parents: string[];
@@ -39,6 +39,8 @@ class IniReader {
   private group = "ungrouped";
   private kind: SectionKind = "hosts";
   private lineNumber = 0;
+  /** Column of the current line's first non-blank character. */
+  private column = 1;
   private readonly pending = new Map<string, Pending>();
 
   constructor(
@@ -47,7 +49,7 @@ class IniReader {
   ) {}
 
   private get here(): SourceLocation {
-    return { file: this.file, line: this.lineNumber };
+    return { file: this.file, line: this.lineNumber, column: this.column };
   }
 
   private problem(message: string, hint?: string, code: Parameters<typeof inventoryProblem>[0] = InventoryCode.iniSyntax): void {
@@ -58,6 +60,7 @@ class IniReader {
     for (const rawLine of text.split(lineBreaks)) {
       this.lineNumber++;
       const line = rawLine.trim();
+      this.column = rawLine.length - rawLine.trimStart().length + 1;
       if (line === "" || line.startsWith("#") || line.startsWith(";")) continue;
       const section = sectionPattern.exec(line);
       if (section) {
@@ -90,7 +93,7 @@ class IniReader {
     this.kind = kind;
     if (!this.builder.groups.has(group)) {
       // [g] and [g:children] declare a group; [g:vars] alone must be matched by a declaration.
-      if (kind === "vars" && !this.pending.has(group)) this.pending.set(group, { line: this.lineNumber, kind, parents: [] });
+      if (kind === "vars" && !this.pending.has(group)) this.pending.set(group, { at: this.here, kind, parents: [] });
       this.builder.addGroup(group);
     }
     const waiting = this.pending.get(group);
@@ -105,7 +108,7 @@ class IniReader {
     if (waiting === undefined) return;
     this.pending.delete(group);
     for (const parent of waiting.parents) {
-      this.builder.addChild(parent, group, { file: this.file, line: waiting.line });
+      this.builder.addChild(parent, group, waiting.at);
       if (this.pending.get(parent)?.kind === "children") this.resolvePendingChild(parent);
     }
   }
@@ -178,18 +181,17 @@ class IniReader {
       return;
     }
     const waiting = this.pending.get(child);
-    if (waiting === undefined) this.pending.set(child, { line: this.lineNumber, kind: "children", parents: [this.group] });
+    if (waiting === undefined) this.pending.set(child, { at: this.here, kind: "children", parents: [this.group] });
     else waiting.parents.push(this.group);
   }
 
   private reportUnresolved(): void {
     for (const [group, waiting] of this.pending) {
-      const at = { file: this.file, line: waiting.line };
       const message =
         waiting.kind === "vars"
           ? `section [${group}:vars] is for group "${group}", which is never declared`
           : `[${waiting.parents.join(":children], [")}:children] names group "${group}", which is never declared`;
-      this.builder.report(inventoryProblem(InventoryCode.undefinedGroup, message, at));
+      this.builder.report(inventoryProblem(InventoryCode.undefinedGroup, message, waiting.at));
     }
   }
 }

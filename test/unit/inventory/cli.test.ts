@@ -79,7 +79,7 @@ describe("fleet inventory exit codes", () => {
     const bad = join(fixturesRoot, "errors", "ini-errors", "hosts.ini");
     const result = await fleet(["inventory", "-i", bad, "--list"]);
     expect(result.code).toBe(4);
-    expect(result.stderr).toContain(`${bad}:2: expected key=value after the host name, got "stray" [INVENTORY_INI_SYNTAX]`);
+    expect(result.stderr).toContain(`${bad}:2:1: expected key=value after the host name, got "stray" [INVENTORY_INI_SYNTAX]`);
     expect(result.stderr.match(/\[INVENTORY_[A-Z_]+\]/g)).toHaveLength(6);
     expect(result.stderr.match(/\n {2}hint: /g)).toHaveLength(6);
     expect(result.stderr).not.toMatch(/\bat .*\.ts:\d+/);
