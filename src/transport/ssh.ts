@@ -41,6 +41,7 @@ export class SshTransport implements Transport {
   private readonly keys: KeyCache<ParsedKey>;
   private readonly bastions = new Map<string, Promise<Client>>();
   private readonly warnedOff = new Set<string>();
+  private warnedOffForAll = false;
 
   constructor(private readonly options: SshTransportOptions) {
     this.knownHosts = new KnownHostsStore(options.warn);
@@ -149,10 +150,7 @@ export class SshTransport implements Transport {
         hint: "add one of its ed25519, ECDSA or RSA host keys to known_hosts (ssh-keyscan -t ed25519,ecdsa,rsa)",
       });
     }
-    if (endpoint.policy === "off" && !this.warnedOff.has(endpoint.host)) {
-      this.warnedOff.add(endpoint.host);
-      this.options.warn(`host key checking is OFF for ${endpoint.host}: an unknown host key is accepted without being recorded`);
-    }
+    if (endpoint.policy === "off") this.warnHostKeyCheckingOff(endpoint.host);
     const auth = await this.authMethods(endpoint);
     const context: ConnectContext = {
       host: endpoint.host,
@@ -225,6 +223,22 @@ export class SshTransport implements Transport {
         reject(new TransportError("config", endpoint.host, `cannot start SSH: ${messageOf(error)}`));
       }
     });
+  }
+
+  /**
+   * Off for the whole run (the command line said so): one warning, not one per host. Off through
+   * StrictHostKeyChecking in ~/.ssh/config: one warning per host it applies to.
+   */
+  private warnHostKeyCheckingOff(host: string): void {
+    if (this.options.endpoint.policy === "off") {
+      if (this.warnedOffForAll) return;
+      this.warnedOffForAll = true;
+      this.options.warn(`host key checking is OFF for ${host} and every other host of this run: unknown host keys are accepted without being recorded`);
+      return;
+    }
+    if (this.warnedOff.has(host)) return;
+    this.warnedOff.add(host);
+    this.options.warn(`host key checking is OFF for ${host} (StrictHostKeyChecking in the ssh config): an unknown host key is accepted without being recorded`);
   }
 
   private async acceptHostKey(verdict: HostKeyVerdict, endpoint: Endpoint, lookupName: string, key: Buffer): Promise<boolean> {

@@ -45,7 +45,6 @@ export async function execCommand(words: readonly string[], flags: ExecFlags, io
   const prompt = terminalSecretPrompt(io.stderr);
   const becomePassword = io.env[SecretEnv.becomePassword] ?? (flags.askBecomePass ? await askBecomePassword(prompt) : undefined);
   const progress = new ExecProgress(io.stderr, targets.length);
-  if (flags.hostKeyChecking === "off") progress.warn("--host-key-checking off: unknown host keys are accepted without verification");
   const transport = await createTransport({
     connectTimeoutMs,
     ...(flags.hostKeyChecking === undefined ? {} : { hostKeyPolicy: flags.hostKeyChecking }),

@@ -86,4 +86,12 @@ describe("host keys against the testbed", () => {
     expect(readFileSync(empty, "utf8")).toBe("");
     expect(warnings.join("\n")).toMatch(/host key checking is OFF for tb3/);
   });
+
+  it("off for the whole run warns once, not once per host", async () => {
+    const empty = knownHostsWith([]);
+    const warnings: string[] = [];
+    const ssh = await transport({ hostKeyPolicy: "off", warn: (message) => warnings.push(message) });
+    for (const name of ["tb1", "tb2", "tb3"]) await (await ssh.connect(targetFor(name, { knownHostsFile: empty }))).close();
+    expect(warnings.filter((warning) => /host key checking is OFF/.test(warning))).toHaveLength(1);
+  });
 });
