@@ -13,7 +13,8 @@ echo
 echo "\$ fleet inventory -i $INVENTORY --graph"
 fleet inventory -i "$INVENTORY" --graph
 echo
-echo "\$ fleet exec -i $INVENTORY -- 'lxc config get core.https_address; snap get lxd daemon.debug || true'"
-fleet exec -i "$INVENTORY" -- 'lxc config get core.https_address; snap get lxd daemon.debug 2>/dev/null || echo "(daemon.debug unset)"'
+COMMAND='lxc config get core.https_address; snap get lxd daemon.debug 2>/dev/null || echo "(daemon.debug unset)"'
+echo "\$ fleet exec -i $INVENTORY -- '$COMMAND'"
+fleet exec -i "$INVENTORY" -- "$COMMAND"
 echo
 echo "The testbed is still running: 'npm run testbed:status' shows it, 'npm run testbed:down' stops it."
