@@ -2,6 +2,7 @@
 import { chmodSync, chownSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PRIVATE_PATHS, TESTBED_ACCOUNTS, TESTBED_DIR, privateDir, type TestbedHost, type TestbedLayout } from "./layout.js";
+import { accountIds } from "./prerequisites.js";
 import { run } from "./run.js";
 
 export async function ensureClientKey(layout: TestbedLayout): Promise<void> {
@@ -25,7 +26,8 @@ export async function writeHostFiles(layout: TestbedLayout, host: TestbedHost): 
   const clientPublicKey = readFileSync(`${layout.clientKeyFile}.pub`, "utf8");
   prepareHome(privateDir(host, "root-home"), clientPublicKey, 0, 0);
   for (const account of TESTBED_ACCOUNTS) {
-    const ids = await accountIds(account.user);
+    const ids = accountIds(account.user);
+    if (ids === undefined) throw new Error(`account ${account.user} is missing: ensurePrerequisites creates it`);
     prepareHome(privateDir(host, account.privateHome), clientPublicKey, ids.uid, ids.gid);
   }
   installSnapStandin(host);
@@ -49,12 +51,6 @@ function prepareHome(home: string, authorizedKey: string, uid: number, gid: numb
   for (const entry of [home, sshDir, path.join(sshDir, "authorized_keys"), path.join(home, ".bashrc"), path.join(home, ".profile")]) {
     chownSync(entry, uid, gid);
   }
-}
-
-async function accountIds(user: string): Promise<{ uid: number; gid: number }> {
-  const { stdout } = await run(["id", "-u", user]);
-  const { stdout: group } = await run(["id", "-g", user]);
-  return { uid: Number(stdout.trim()), gid: Number(group.trim()) };
 }
 
 function installSnapStandin(host: TestbedHost): void {

@@ -61,8 +61,7 @@ function preventServiceStarts(): void {
 async function ensureAccounts(): Promise<void> {
   mkdirSync("/etc/sudoers.d", { recursive: true });
   for (const account of TESTBED_ACCOUNTS) {
-    const passwd = readFileSync("/etc/passwd", "utf8");
-    if (!new RegExp(`^${account.user}:`, "m").test(passwd)) {
+    if (accountIds(account.user) === undefined) {
       await run(["useradd", "--create-home", "--shell", "/bin/bash", "--comment", "fleet testbed account", account.user]);
     }
     mkdirSync(account.home, { recursive: true });
@@ -76,4 +75,13 @@ async function ensureAccounts(): Promise<void> {
       writeFileSync(`/etc/sudoers.d/testbed-${account.user}`, `${account.user} ALL=(ALL:ALL) ALL\n`, { mode: 0o440 });
     }
   }
+}
+
+/** uid and gid of a local account, from /etc/passwd; undefined when there is no such account. */
+export function accountIds(user: string): { uid: number; gid: number } | undefined {
+  for (const line of readFileSync("/etc/passwd", "utf8").split("\n")) {
+    const [name, , uid, gid] = line.split(":");
+    if (name === user && uid !== undefined && gid !== undefined) return { uid: Number(uid), gid: Number(gid) };
+  }
+  return undefined;
 }
