@@ -18,7 +18,15 @@ import type { VarValue } from "./types.js";
  * Every bad line is reported with its line number; reading goes on with the next line.
  */
 export function readIniInventory(builder: InventoryBuilder, file: string, text: string): void {
-  new IniReader(builder, file).read(text);
+  new IniReader(builder, file).read(withoutByteOrderMark(text));
+}
+
+/**
+ * A UTF-8 byte order mark (as Windows editors write) is not part of the first line. Ansible keeps
+ * it there, so a file starting with `[group]` fails and a first host's name gets the mark glued on.
+ */
+function withoutByteOrderMark(text: string): string {
+  return text.startsWith("\uFEFF") ? text.slice(1) : text;
 }
 
 /** "skip": the lines under a section header that was reported as invalid. */

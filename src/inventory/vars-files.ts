@@ -7,7 +7,7 @@ import { InventoryCode, inventoryProblem } from "./problems.js";
 import { isTrackedVar } from "./tracked-vars.js";
 import type { Vars } from "./types.js";
 import { varName } from "./var-value.js";
-import { locate, mappingEntries, parseYaml, varValue } from "./yaml-document.js";
+import { isEmptyDocument, locate, mappingEntries, parseYaml, varValue } from "./yaml-document.js";
 
 /**
  * group_vars/ and host_vars/ beside an inventory source, found the way Ansible's host_group_vars
@@ -137,7 +137,8 @@ export class VarsFileReader {
       return undefined;
     }
     const root = source.doc.contents;
-    if (root === null) return undefined;
+    // Ansible reads an empty document (no content, only comments, `---` alone, `~`, `null`) as no variables.
+    if (isEmptyDocument(source)) return { vars: {}, origins: new Map() };
     if (!isMap(root)) {
       this.problems.push(inventoryProblem(InventoryCode.varsFileNotMapping, "a vars file must hold a mapping of variables, found " + (isSeq(root) ? "a list" : "a single value"), locate(source, root)));
       return undefined;

@@ -113,6 +113,14 @@ export function resolveAlias(source: YamlSource, node: Node | null | undefined):
   return resolved;
 }
 
+/**
+ * True when the document holds no value: an empty file, only comments, `---` with nothing after
+ * it, or a null scalar (`~`, `null`, `!!null ''`) — what PyYAML loads as None.
+ */
+export function isEmptyDocument(source: YamlSource): boolean {
+  return resolveAlias(source, source.doc.contents) === null;
+}
+
 /** The JavaScript value of a scalar key or node, as PyYAML would construct it. */
 export function plainValue(source: YamlSource, node: Node | null): unknown {
   const resolved = resolveAlias(source, node);

@@ -4,7 +4,7 @@ import type { InventoryBuilder } from "./builder.js";
 import { expandHostRanges, HostRangeError, splitHostPort } from "./host-pattern.js";
 import { InventoryCode, inventoryProblem } from "./problems.js";
 import { varName } from "./var-value.js";
-import { locate, mappingEntries, plainValue, varValue, type MapEntry, type YamlSource } from "./yaml-document.js";
+import { isEmptyDocument, locate, locateOffset, mappingEntries, plainValue, varValue, type MapEntry, type YamlSource } from "./yaml-document.js";
 
 /**
  * Reads a YAML inventory (Ansible's yaml plugin format) into the builder:
@@ -20,6 +20,11 @@ import { locate, mappingEntries, plainValue, varValue, type MapEntry, type YamlS
 export function readYamlInventory(builder: InventoryBuilder, source: YamlSource): void {
   const root = source.doc.contents as Node | null;
   if (root === null) return;
+  if (isEmptyDocument(source)) {
+    const documentStart = locateOffset(source, source.doc.range[0]);
+    builder.report(inventoryProblem(InventoryCode.structure, "a YAML inventory must be a mapping of groups, found an empty document", documentStart, emptyDocumentHint));
+    return;
+  }
   if (!isMap(root)) {
     builder.report(
       inventoryProblem(InventoryCode.structure, `a YAML inventory must be a mapping of groups, found ${describeNode(root)}`, locate(source, root)),
@@ -49,6 +54,9 @@ export function readYamlInventory(builder: InventoryBuilder, source: YamlSource)
     }
   }
 }
+
+/** Ansible refuses it too: its yaml plugin rejects an empty document and its ini plugin the `---` line. */
+const emptyDocumentHint = "add groups (`all:` with `hosts:`), or delete the `---` line: a file of only comments is read as an empty inventory";
 
 const sections = ["vars", "children", "hosts"] as const;
 type Section = (typeof sections)[number];
