@@ -1,0 +1,471 @@
+import { FleetError, messageOf } from "../errors.js";
+import { commandOutput, commandOutputArg, type CommandOutput } from "../facts/command-output.js";
+import type { HostCollection } from "../facts/host-collections.js";
+import { fact, type FactRequest, type FactValue } from "../facts/types.js";
+import type { Vars } from "../inventory/types.js";
+import type { ModuleRegistry } from "../modules/registry.js";
+import type { Module, Plan } from "../modules/types.js";
+import { evaluateCondition, type Expression } from "../playbook/expression/index.js";
+import type { Play, Playbook, Task } from "../playbook/types.js";
+import { isTransportError } from "../transport/errors.js";
+import { describeFailure } from "../transport/exit-meaning.js";
+import type { Connection, ExecOptions } from "../transport/types.js";
+import { applyChanges, type ChangeToApply } from "./apply.js";
+import type { Coordinator } from "./coordinator.js";
+import { gatherFacts } from "./gather.js";
+import { HostFacts } from "./host-facts.js";
+import { PendingValue } from "./pending.js";
+import type { RegisteredResult, TaskResult, TaskStatus } from "./results.js";
+import { expressionScope, taskScope, type RegisterState } from "./scope.js";
+import { verdictFor } from "./verdict.js";
+
+/** What every host of one play shares. */
+export interface PlayRun {
+  playbook: Playbook;
+  play: Play;
+  playIndex: number;
+  registry: ModuleRegistry;
+  check: boolean;
+  extraVars: Vars;
+  coordinator: Coordinator;
+  /** Distinguishes run_once claims of successive serial batches. */
+  batch: number;
+  /** Collections the play mentions as facts.NAME, read in each host's first round trip. */
+  collections: readonly HostCollection[];
+  selected(task: Task): boolean;
+  render(value: unknown, scope: object, task: Task): unknown;
+  renderTemplateFile(path: string, scope: object): string;
+  stopRequested(): boolean;
+  onTaskResult?(host: string, result: TaskResult): void;
+}
+
+export interface HostIdentity {
+  host: string;
+  cluster: string | null;
+  /** Inventory vars < play vars < vars_files, merged. */
+  baseVars: Vars;
+}
+
+type Become = Pick<ExecOptions, "become" | "becomeUser">;
+
+/** A task as discovered for one round trip, before its facts are read. */
+type Entry =
+  | { kind: "skipped"; task: Task; reason: string }
+  | { kind: "broken"; task: Task; message: string }
+  | { kind: "delegated"; task: Task; ownerHost: string; result: Promise<TaskResult | string> }
+  | { kind: "read-only"; task: Task; request: FactRequest<CommandOutput>; become: Become; claim: string | undefined }
+  | { kind: "module"; task: Task; module: Module<unknown>; args: unknown; requests: FactRequest[]; become: Become; claim: string | undefined };
+
+/** A planned change waiting for the apply step. */
+interface Pending {
+  entry: Extract<Entry, { kind: "module" }>;
+  plan: Extract<Plan, { kind: "change" }>;
+  used: Record<string, FactValue>;
+}
+
+const CUT = Symbol("cut");
+
+/**
+ * One host's share of one play: its tasks in round trips. A round trip reads every fact its tasks
+ * need in one exec, plans them all (later tasks against the predicted effects of earlier ones),
+ * applies the changes as one script and reads the changed facts again to prove the changes hold.
+ * A task that needs a value only the round trip produces (a registered result) starts the next.
+ */
+export class HostPlayRun {
+  readonly results: TaskResult[] = [];
+  failed = false;
+  /** The connection broke: the host is unreachable from here on. */
+  unreachable = false;
+  error: string | null = null;
+  execs = 0;
+  private readonly facts = new HostFacts();
+  private collections: Map<string, FactValue> | undefined;
+  private readonly registered = new Map<string, RegisterState>();
+  private readonly notified = new Set<string>();
+
+  constructor(
+    private readonly run: PlayRun,
+    private readonly connection: Connection,
+    private readonly identity: HostIdentity,
+  ) {
+    if (run.collections.length === 0) this.collections = new Map();
+  }
+
+  get host(): string {
+    return this.identity.host;
+  }
+
+  get cluster(): string | null {
+    return this.identity.cluster;
+  }
+
+  async execute(): Promise<void> {
+    try {
+      await this.runList(this.run.play.tasks, false);
+      const handlers = this.run.play.handlers.filter((handler) => this.notified.has(handler.name));
+      if (!this.failed && handlers.length > 0) await this.runList(handlers, true);
+    } catch (error) {
+      this.failed = true;
+      this.error = messageOf(error);
+      if (isTransportError(error)) this.unreachable = true;
+      else if (!(error instanceof FleetError)) throw error;
+    } finally {
+      this.run.coordinator.abandon(this.host, `${this.host}, which ran it for the others, ${this.error ?? "stopped before it"}`);
+    }
+  }
+
+  private async runList(tasks: readonly Task[], handler: boolean): Promise<void> {
+    let next = 0;
+    while (next < tasks.length && !this.failed && !this.run.stopRequested()) {
+      const after = await this.roundTrip(tasks, next, handler);
+      if (after <= next && this.collections !== undefined) throw new FleetError("ENGINE_NO_PROGRESS", `task "${tasks[next]?.name}" waits for a value no round trip provides`, { hint: "please report this with the playbook" });
+      next = Math.max(after, next);
+    }
+  }
+
+  private async roundTrip(tasks: readonly Task[], start: number, handler: boolean): Promise<number> {
+    const entries: Entry[] = [];
+    let cut = tasks.length;
+    for (let index = start; index < tasks.length; index++) {
+      const task = tasks[index] as Task;
+      if (!this.run.selected(task)) continue;
+      const entry = this.discover(task);
+      if (entry === CUT) {
+        cut = index;
+        break;
+      }
+      entries.push(entry);
+      if (entry.kind === "broken") {
+        cut = index + 1;
+        break;
+      }
+    }
+    await this.gather(entries);
+
+    const settledAt = new Map<Task, TaskResult>();
+    const changes: Pending[] = [];
+    for (const entry of entries) {
+      const planned = this.plan(entry, changes.length > 0);
+      if (planned === CUT) {
+        cut = entry.task.index;
+        break;
+      }
+      if (planned === "delegated") continue;
+      const plan = planned.plan;
+      if (plan?.kind === "change" && entry.kind === "module" && !this.effectiveCheck(entry.task)) {
+        changes.push({ entry, plan, used: planned.result.facts });
+        if (entry.task.register !== undefined) this.registered.set(entry.task.register, { pending: entry.task.name });
+      }
+      settledAt.set(entry.task, planned.result);
+      if (planned.result.status === "failed" && !planned.result.ignored && planned.hard) {
+        this.failed = true;
+        cut = entry.task.index + 1;
+        break;
+      }
+    }
+    if (changes.length > 0) await this.applyAndVerify(changes, settledAt);
+    this.facts.forgetPredictions();
+
+    for (const entry of entries) {
+      if (entry.task.index >= cut && !settledAt.has(entry.task)) continue;
+      const result = entry.kind === "delegated" ? await this.delegatedResult(entry) : settledAt.get(entry.task);
+      if (result === undefined) continue;
+      this.record(entry.task, result, handler);
+      if (entry.kind !== "delegated" && "claim" in entry && entry.claim !== undefined) this.run.coordinator.settle(entry.claim, result);
+    }
+    return cut;
+  }
+
+  /** Decides what a task needs before anything is read; CUT when it needs a value this round trip produces. */
+  private discover(task: Task): Entry | typeof CUT {
+    const claim = this.claimKey(task);
+    if (claim !== undefined) {
+      const claimed = this.run.coordinator.claim(claim, this.host);
+      if (!claimed.owner) return { kind: "delegated", task, ownerHost: claimed.ownerHost, result: claimed.result };
+    }
+    const scope = this.scope();
+    const condition = this.conditionHolds(task.when, scope);
+    if (condition === CUT && !(this.pendingIsFacts(task.when, scope))) return CUT;
+    if (condition === false) return { kind: "skipped", task, reason: `condition is false: ${task.when.map((when) => when.source).join(" and ")}` };
+    const module = this.run.registry.get(task.module);
+    if (module === undefined) return { kind: "broken", task, message: `unknown module ${task.module}` };
+    let args: unknown;
+    try {
+      args = this.renderArgs(task, module, scope);
+    } catch (error) {
+      if (error instanceof PendingValue) return CUT;
+      return { kind: "broken", task, message: messageOf(error) };
+    }
+    const become = this.becomeOf(task);
+    if (this.isReadOnly(task, module)) {
+      const script = module.readOnlyScript?.(args);
+      if (script !== undefined) {
+        const request = fact(commandOutput, commandOutputArg({ script, task: `${this.run.playIndex}/${task.index}`, timeoutSeconds: task.timeoutSeconds }));
+        return { kind: "read-only", task, request, become, claim };
+      }
+    }
+    return { kind: "module", task, module, args, requests: module.facts(args), become, claim };
+  }
+
+  private async gather(entries: readonly Entry[]): Promise<void> {
+    const groups = new Map<string, { become: Become; requests: FactRequest[] }>();
+    const add = (become: Become, requests: readonly FactRequest[]): void => {
+      const key = `${String(become.become)}|${become.becomeUser ?? ""}`;
+      const group = groups.get(key) ?? { become, requests: [] };
+      group.requests.push(...requests);
+      groups.set(key, group);
+    };
+    if (this.collections === undefined) add(this.becomeOf(undefined), this.run.collections.map((collection) => fact(collection, "")));
+    for (const entry of entries) {
+      if (entry.kind === "module") add(entry.become, this.facts.missing(entry.requests));
+      else if (entry.kind === "read-only") add(entry.become, [entry.request]);
+    }
+    for (const { become, requests } of groups.values()) {
+      if (requests.length === 0) continue;
+      this.execs += 1;
+      for (const gathered of await gatherFacts(this.connection, requests, become)) {
+        if ("error" in gathered) this.facts.storeFailure(gathered.request, gathered.error);
+        else this.facts.store(gathered.request, gathered.value);
+      }
+    }
+    if (this.collections === undefined) {
+      this.collections = new Map();
+      for (const collection of this.run.collections) {
+        const { reader } = this.facts.readerFor([fact(collection, "")]);
+        try {
+          this.collections.set(collection.name.replace(/^facts\./, ""), reader.get(fact(collection, "")));
+        } catch (error) {
+          throw new FleetError("FACTS_UNREADABLE", `cannot read ${collection.name}: ${messageOf(error)}`);
+        }
+      }
+    }
+  }
+
+  /** Plans one entry against the facts read (and predicted) so far. */
+  private plan(entry: Entry, changesPending: boolean): { result: TaskResult; plan?: Plan; hard: boolean } | "delegated" | typeof CUT {
+    const { task } = entry;
+    if (entry.kind === "delegated") return "delegated";
+    if (entry.kind === "skipped") return { result: this.taskResult(task, "skipped", entry.reason, null, {}), hard: false };
+    if (entry.kind === "broken") return { result: this.taskResult(task, "failed", entry.message, null, {}), hard: true };
+    const scope = this.scope();
+    const condition = this.conditionHolds(task.when, scope);
+    if (condition === CUT) return changesPending || this.collections === undefined ? CUT : { result: this.taskResult(task, "failed", "the condition needs a value that is not known", null, {}), hard: true };
+    if (condition === false) return { result: this.taskResult(task, "skipped", `condition is false: ${task.when.map((when) => when.source).join(" and ")}`, null, {}), hard: false };
+    if (entry.kind === "read-only") return { result: this.readOnlyResult(entry), hard: true };
+
+    const { reader, used } = this.facts.readerFor(entry.requests);
+    let plan: Plan;
+    try {
+      plan = entry.module.plan(entry.args as never, reader, {
+        host: this.host,
+        check: this.effectiveCheck(task),
+        renderTemplate: (path) => this.run.renderTemplateFile(path, scope),
+      });
+    } catch (error) {
+      return { result: this.taskResult(task, "failed", messageOf(error), null, used), hard: true };
+    }
+    switch (plan.kind) {
+      case "ok":
+        return { result: this.taskResult(task, "ok", plan.reason, plan, used), plan, hard: false };
+      case "not_applicable":
+        return { result: this.taskResult(task, "skipped", `not applicable: ${plan.reason}`, plan, used), plan, hard: false };
+      case "fail":
+        // a finding, not an error: the host's other tasks are still judged
+        return { result: this.taskResult(task, "failed", plan.message, plan, used), plan, hard: false };
+      case "change":
+        for (const effect of plan.effects) this.facts.predict(effect.request, effect.value);
+        return { result: { ...this.taskResult(task, "changed", plan.summary, plan, used), diff: plan.diff }, plan, hard: false };
+    }
+  }
+
+  private readOnlyResult(entry: Extract<Entry, { kind: "read-only" }>): TaskResult {
+    const { reader } = this.facts.readerFor([entry.request]);
+    let output: CommandOutput;
+    try {
+      output = reader.get(entry.request);
+    } catch (error) {
+      return this.taskResult(entry.task, "failed", messageOf(error), null, {});
+    }
+    return this.commandResult(entry.task, output, false);
+  }
+
+  /** A command's outcome judged by its exit status, changed_when and failed_when. */
+  private commandResult(task: Task, output: CommandOutput, ranAsChange: boolean): TaskResult {
+    const registered: RegisteredResult = { changed: ranAsChange, failed: output.rc !== 0, skipped: false, msg: "", rc: output.rc, stdout: output.stdout, stderr: output.stderr, stdout_lines: output.stdout.split("\n").filter((line, index, all) => line !== "" || index < all.length - 1) };
+    const scope = taskScope({ ...this.scopeParts(), locals: task.register === undefined ? { result: registered } : { result: registered, [task.register]: registered } });
+    const changed = judge(task.changedWhen, scope, ranAsChange);
+    const failed = judge(task.failedWhen, scope, output.rc !== 0);
+    const status: TaskStatus = failed ? "failed" : changed ? "changed" : "ok";
+    const message = failed ? (output.stderr.trim().split("\n").slice(-1)[0] ?? "") || `exit ${output.rc}` : `exit ${output.rc}`;
+    return { ...this.taskResult(task, status, message, null, {}), output: { rc: output.rc, stdout: output.stdout, stderr: output.stderr } };
+  }
+
+  private async applyAndVerify(changes: readonly Pending[], settled: Map<Task, TaskResult>): Promise<void> {
+    let stopped = false;
+    for (const group of consecutiveGroups(changes)) {
+      if (stopped) break;
+      const toApply: ChangeToApply[] = group.map(({ entry, plan }) => ({ commands: plan.commands, continueOnFailure: entry.task.ignoreErrors, timeoutSeconds: entry.task.timeoutSeconds }));
+      this.execs += 1;
+      const applied = await applyChanges(this.connection, toApply, group[0]?.entry.become ?? {});
+      const whole = describeFailure(applied.exec);
+      group.forEach(({ entry }, index) => {
+        const outcome = applied.outcomes[index];
+        const before = settled.get(entry.task) as TaskResult;
+        if (outcome === undefined || !outcome.ran) {
+          if (whole !== null && !stopped) settled.set(entry.task, { ...before, status: "failed", message: whole });
+          else settled.delete(entry.task);
+          stopped = true;
+          return;
+        }
+        const output = { rc: outcome.exitCode, stdout: outcome.stdout, stderr: outcome.stderr };
+        const result = entry.module.verifiable ? { ...before, output } : this.commandResult(entry.task, output, true);
+        if (outcome.exitCode !== 0 && result.status !== "failed" && entry.module.verifiable) {
+          const said = outcome.stderr.trim().split("\n").slice(-2).join(" / ");
+          settled.set(entry.task, { ...result, status: "failed", message: `${before.message}: failed${said ? `: ${said}` : ` with exit ${outcome.exitCode}`}`, ignored: entry.task.ignoreErrors });
+        } else settled.set(entry.task, { ...result, ignored: result.status === "failed" && entry.task.ignoreErrors });
+        if (settled.get(entry.task)?.status === "failed" && !entry.task.ignoreErrors) stopped = true;
+      });
+    }
+    if (stopped) this.failed = [...settled.values()].some((result) => result.status === "failed" && !result.ignored && result.plan?.kind !== "fail");
+
+    const applied = changes.filter(({ entry }) => settled.get(entry.task)?.status === "changed");
+    if (applied.some(({ entry }) => !entry.module.verifiable)) this.facts.forgetAll();
+    else this.facts.forget(applied.flatMap(({ entry, plan }) => [...entry.requests, ...plan.effects.map((effect) => effect.request)]));
+    await this.verify(applied.filter(({ entry }) => entry.module.verifiable), settled);
+  }
+
+  /** Reads the facts of applied changes again: planning once more must find nothing to do. */
+  private async verify(applied: readonly Pending[], settled: Map<Task, TaskResult>): Promise<void> {
+    if (applied.length === 0) return;
+    this.facts.forgetPredictions();
+    await this.gather(applied.map(({ entry }) => entry));
+    for (const { entry } of applied) {
+      const { reader } = this.facts.readerFor(entry.requests);
+      const before = settled.get(entry.task) as TaskResult;
+      let replanned: Plan;
+      try {
+        replanned = entry.module.plan(entry.args as never, reader, { host: this.host, check: false, renderTemplate: (path) => this.run.renderTemplateFile(path, this.scope()) });
+      } catch (error) {
+        replanned = { kind: "fail", message: messageOf(error) };
+      }
+      if (replanned.kind === "ok" || replanned.kind === "not_applicable") continue;
+      const still = replanned.kind === "change" ? replanned.summary : replanned.message;
+      settled.set(entry.task, { ...before, status: "failed", message: `not idempotent: after applying, the task still finds: ${still}`, ignored: entry.task.ignoreErrors, verdict: before.control ? { id: before.control.id, status: "error", expected: null, actual: null, message: `not idempotent: ${still}` } : null });
+      if (!entry.task.ignoreErrors) this.failed = true;
+    }
+  }
+
+  private async delegatedResult(entry: Extract<Entry, { kind: "delegated" }>): Promise<TaskResult> {
+    const outcome = await entry.result;
+    if (typeof outcome === "string") return { ...this.taskResult(entry.task, "failed", `not run: ${outcome}`, null, {}), delegatedTo: entry.ownerHost };
+    return { ...outcome, delegatedTo: entry.ownerHost };
+  }
+
+  private record(task: Task, result: TaskResult, handler: boolean): void {
+    const final: TaskResult = { ...result, handler, verdict: result.verdict ?? verdictFor(task, result.status, result.plan, result.message, this.effectiveCheck(task)) };
+    this.results.push(final);
+    if (task.register !== undefined) {
+      const output = final.output;
+      this.registered.set(task.register, {
+        known: { changed: final.status === "changed", failed: final.status === "failed", skipped: final.status === "skipped", msg: final.message, ...(output ? { rc: output.rc, stdout: output.stdout, stderr: output.stderr, stdout_lines: output.stdout.split("\n").filter((line) => line !== "") } : {}) },
+      });
+    }
+    if (final.status === "changed") for (const name of task.notify) this.notified.add(name);
+    this.run.onTaskResult?.(this.host, final);
+  }
+
+  private taskResult(task: Task, status: TaskStatus, message: string, plan: Plan | null, facts: Record<string, FactValue>): TaskResult {
+    return {
+      play: this.run.playIndex,
+      task: task.index,
+      handler: false,
+      name: task.name,
+      module: task.module,
+      control: task.control,
+      status,
+      message,
+      diff: null,
+      plan,
+      facts,
+      output: null,
+      delegatedTo: null,
+      verdict: null,
+      ignored: status === "failed" && task.ignoreErrors,
+    };
+  }
+
+  private renderArgs(task: Task, module: Module<unknown>, scope: object): unknown {
+    const rendered = this.run.render(task.args, scope, task);
+    const parsed = module.args.safeParse(rendered);
+    if (!parsed.success) throw new FleetError("MODULE_ARGS", `${task.module}: ${parsed.error.issues.map((issue) => `${[task.module, ...issue.path.map(String)].join(".")}: ${issue.message}`).join("; ")}`);
+    return parsed.data;
+  }
+
+  private conditionHolds(conditions: readonly Expression[], scope: Record<string, unknown>): boolean | typeof CUT {
+    try {
+      return conditions.every((condition) => evaluateCondition(condition, expressionScope(scope)));
+    } catch (error) {
+      if (error instanceof PendingValue) return CUT;
+      throw error;
+    }
+  }
+
+  /** True when a condition waits only for facts, which the coming gather reads. */
+  private pendingIsFacts(conditions: readonly Expression[], scope: Record<string, unknown>): boolean {
+    if (this.collections !== undefined) return false;
+    try {
+      conditions.every((condition) => evaluateCondition(condition, expressionScope(scope)));
+      return true;
+    } catch (error) {
+      return error instanceof PendingValue && error.what === "facts";
+    }
+  }
+
+  private scopeParts(): Parameters<typeof taskScope>[0] {
+    return { base: this.identity.baseVars, registered: this.registered, extraVars: this.run.extraVars, facts: this.collections };
+  }
+
+  private scope(): Record<string, unknown> {
+    return taskScope(this.scopeParts());
+  }
+
+  private claimKey(task: Task): string | undefined {
+    if (task.runOnce) return `once:${this.run.playIndex}:${this.run.batch}:${task.index}`;
+    if (task.scope === "cluster" && this.identity.cluster !== null) return `cluster:${this.identity.cluster}:${this.run.playIndex}:${task.index}`;
+    return undefined;
+  }
+
+  private becomeOf(task: Task | undefined): Become {
+    const become = task?.become ?? this.run.play.become;
+    const becomeUser = task?.becomeUser ?? this.run.play.becomeUser;
+    return { ...(become === undefined ? {} : { become }), ...(becomeUser === undefined ? {} : { becomeUser }) };
+  }
+
+  private isReadOnly(task: Task, module: Module<unknown>): boolean {
+    return module.readOnlyScript !== undefined && task.changedWhen === false;
+  }
+
+  private effectiveCheck(task: Task): boolean {
+    return task.checkMode ?? this.run.check;
+  }
+}
+
+/** changed_when / failed_when: a literal, conditions (all must hold), or the module's own verdict. */
+function judge(rule: boolean | readonly Expression[] | undefined, scope: Record<string, unknown>, fallback: boolean): boolean {
+  if (rule === undefined) return fallback;
+  if (typeof rule === "boolean") return rule;
+  return rule.every((condition) => evaluateCondition(condition, expressionScope(scope)));
+}
+
+/** Changes with the same become settings in a row go in one exec. */
+function consecutiveGroups(changes: readonly Pending[]): Pending[][] {
+  const groups: Pending[][] = [];
+  let key: string | undefined;
+  for (const change of changes) {
+    const next = `${String(change.entry.become.become)}|${change.entry.become.becomeUser ?? ""}`;
+    if (next !== key || groups.length === 0) groups.push([]);
+    groups[groups.length - 1]?.push(change);
+    key = next;
+  }
+  return groups;
+}

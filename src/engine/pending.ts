@@ -1,0 +1,11 @@
+/**
+ * Thrown while rendering or evaluating when a value is not known yet: facts not gathered, or the
+ * registered result of a task in the same round trip. The engine catches it and ends the current
+ * round trip before that task, so the value is known when the task is planned again.
+ */
+export class PendingValue extends Error {
+  constructor(readonly what: string) {
+    super(`${what} is not known yet`);
+    this.name = "PendingValue";
+  }
+}

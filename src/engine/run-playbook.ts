@@ -1,0 +1,128 @@
+import { hostConnections } from "../inventory/connection.js";
+import { selectHosts } from "../inventory/select.js";
+import type { Inventory, InventoryHost, Vars } from "../inventory/types.js";
+import { HOST_COLLECTIONS, mentionedCollections, type HostCollection } from "../facts/host-collections.js";
+import type { ModuleRegistry } from "../modules/registry.js";
+import type { Play, Playbook, Task } from "../playbook/types.js";
+import type { Transport } from "../transport/types.js";
+import { Coordinator } from "./coordinator.js";
+import { fanOut } from "./fan-out.js";
+import { HostPlayRun, type PlayRun } from "./host-run.js";
+import { hostStatusOf, type HostResult, type TaskResult } from "./results.js";
+import { serialBatches } from "./serial.js";
+
+export interface RunPlaybookOptions {
+  check: boolean;
+  forks: number;
+  handshakes: number;
+  limit: string | undefined;
+  extraVars: Vars;
+  registry: ModuleRegistry;
+  selected(task: Task): boolean;
+  /** Inventory vars < play vars < vars_files for one host. */
+  baseVars(host: InventoryHost, play: Play): Vars;
+  render(value: unknown, scope: object, task: Task): unknown;
+  renderTemplateFile(path: string, scope: object): string;
+  /** Set by the interrupt handler: start nothing new. */
+  interrupted(): boolean;
+  onTaskResult?(host: string, result: TaskResult): void;
+  onHostDone?(result: HostResult): void;
+  onPlayStart?(play: Play, hosts: number): void;
+}
+
+/**
+ * Runs a playbook: plays in order, each on its hosts in serial batches, each batch's hosts in
+ * parallel. A host that failed or was unreachable in a play takes no part in later plays.
+ */
+export async function runPlaybook(playbook: Playbook, inventory: Inventory, transport: Transport, options: RunPlaybookOptions): Promise<HostResult[]> {
+  const results = new Map<string, HostResult>();
+  for (const [playIndex, play] of playbook.plays.entries()) {
+    if (options.interrupted()) break;
+    const hosts = selectHosts(inventory, play.hosts, options.limit).filter((host) => !isOut(results.get(host.name)));
+    options.onPlayStart?.(play, hosts.length);
+    const coordinator = new Coordinator();
+    const collections = collectionsOf(play);
+    let abortPlay = false;
+    for (const [batch, batchHosts] of serialBatches(hosts, play.serial).entries()) {
+      if (abortPlay || options.interrupted()) break;
+      const byName = new Map(batchHosts.map((host) => [host.name, host]));
+      const run: PlayRun = {
+        playbook,
+        play,
+        playIndex,
+        registry: options.registry,
+        check: options.check,
+        extraVars: options.extraVars,
+        coordinator,
+        batch,
+        collections,
+        selected: options.selected,
+        render: options.render,
+        renderTemplateFile: options.renderTemplateFile,
+        stopRequested: () => abortPlay || options.interrupted(),
+        ...(options.onTaskResult ? { onTaskResult: options.onTaskResult } : {}),
+      };
+      const runs = await fanOut(
+        hostConnections(batchHosts),
+        transport,
+        async (connection, target) => {
+          const host = byName.get(target.host) as InventoryHost;
+          const hostRun = new HostPlayRun(run, connection, { host: host.name, cluster: host.cluster, baseVars: options.baseVars(host, play) });
+          await hostRun.execute();
+          if (hostRun.failed && play.anyErrorsFatal) abortPlay = true;
+          return hostRun;
+        },
+        {
+          forks: options.forks,
+          handshakes: options.handshakes,
+          onEvent: (event) => {
+            if (event.type !== "host-finished") return;
+            const merged = merge(results.get(event.host), event.run.kind === "done" ? fromRun(event.run.value, event.run.durationMs) : unreachable(event.host, byName.get(event.host)?.cluster ?? null, event.run.kind === "unreachable" ? event.run.error.message : `internal error: ${event.run.message}`, event.run.durationMs), options.interrupted());
+            results.set(event.host, merged);
+            options.onHostDone?.(merged);
+          },
+        },
+      );
+      const failedInBatch = runs.filter((hostRun) => hostRun.kind !== "done" || hostRun.value.failed).length;
+      if (play.maxFailPercentage !== undefined && batchHosts.length > 0 && (failedInBatch / batchHosts.length) * 100 > play.maxFailPercentage) abortPlay = true;
+    }
+  }
+  return [...results.values()];
+}
+
+function collectionsOf(play: Play): HostCollection[] {
+  const texts: string[] = [];
+  for (const task of [...play.tasks, ...play.handlers]) {
+    texts.push(...task.when.map((when) => when.source), JSON.stringify(task.args));
+    for (const rule of [task.changedWhen, task.failedWhen]) if (Array.isArray(rule)) texts.push(...rule.map((when) => when.source));
+  }
+  return mentionedCollections(texts).map((name) => HOST_COLLECTIONS.get(name) as HostCollection);
+}
+
+const isOut = (result: HostResult | undefined): boolean => result !== undefined && (result.status === "failed" || result.status === "unreachable");
+
+function fromRun(run: HostPlayRun, durationMs: number): HostResult {
+  return {
+    host: run.host,
+    cluster: run.cluster,
+    status: run.unreachable ? "unreachable" : hostStatusOf(run.results, run.failed),
+    error: run.error,
+    interrupted: false,
+    tasks: run.results,
+    durationMs,
+    execs: run.execs,
+  };
+}
+
+function unreachable(host: string, cluster: string | null, message: string, durationMs: number): HostResult {
+  return { host, cluster, status: "unreachable", error: message, interrupted: false, tasks: [], durationMs, execs: 0 };
+}
+
+/** A host's results across plays: tasks appended, the worst status kept. */
+function merge(previous: HostResult | undefined, next: HostResult, interrupted: boolean): HostResult {
+  const combined = previous === undefined ? next : { ...next, tasks: [...previous.tasks, ...next.tasks], durationMs: previous.durationMs + next.durationMs, execs: previous.execs + next.execs, status: worse(previous.status, next.status) };
+  return { ...combined, interrupted };
+}
+
+const ORDER = ["ok", "changed", "failed", "unreachable"] as const;
+const worse = (a: HostResult["status"], b: HostResult["status"]): HostResult["status"] => (ORDER.indexOf(a) > ORDER.indexOf(b) ? a : b);

@@ -1,0 +1,54 @@
+import type { ControlStatus, TaskStatus } from "../engine/results.js";
+import type { Diff } from "../modules/types.js";
+import type { Control } from "../playbook/types.js";
+
+/** The `fleet-report/v1` JSON document (CONTRACTS.md). Fields may be added, never renamed. */
+export interface FleetReport {
+  schema: "fleet-report/v1";
+  mode: "audit" | "run";
+  playbook: string;
+  startedAt: string;
+  finishedAt: string;
+  interrupted: boolean;
+  summary: {
+    hosts: number;
+    unreachable: number;
+    /** Hosts with at least one changed (audit: would-change) task, failed hosts, and the task totals. */
+    changed: number;
+    failed: number;
+    tasks: Record<TaskStatus, number>;
+    controls: Record<ControlStatus, number>;
+    score: number;
+  };
+  hosts: ReportHost[];
+  controls: ReportControl[];
+}
+
+export interface ReportHost {
+  name: string;
+  cluster: string | null;
+  status: "ok" | "changed" | "failed" | "unreachable";
+  error: string | null;
+  tasks: ReportTask[];
+  controls: ReportControlResult[];
+}
+
+export interface ReportTask {
+  name: string;
+  module: string;
+  control: string | null;
+  status: TaskStatus;
+  diff: Diff | null;
+  message: string;
+  delegatedTo: string | null;
+}
+
+export interface ReportControlResult {
+  id: string;
+  status: ControlStatus;
+  expected: string | null;
+  actual: string | null;
+  message: string;
+}
+
+export type ReportControl = Required<Pick<Control, "id" | "title" | "severity" | "scope">> & { remediation: string; section: string | null; rationale: string | null };
