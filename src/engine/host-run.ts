@@ -5,7 +5,7 @@ import { fact, type FactRequest, type FactValue } from "../facts/types.js";
 import type { Vars } from "../inventory/types.js";
 import type { ModuleRegistry } from "../modules/registry.js";
 import type { Module, Plan } from "../modules/types.js";
-import { evaluateCondition, type Expression } from "../playbook/expression/index.js";
+import { evaluateCondition, scopeOf, type Expression } from "../playbook/expression/index.js";
 import type { Play, Playbook, Task } from "../playbook/types.js";
 import { isTransportError } from "../transport/errors.js";
 import { describeFailure } from "../transport/exit-meaning.js";
@@ -16,7 +16,7 @@ import { gatherFacts } from "./gather.js";
 import { HostFacts } from "./host-facts.js";
 import { PendingValue } from "./pending.js";
 import type { RegisteredResult, TaskResult, TaskStatus } from "./results.js";
-import { expressionScope, taskScope, type RegisterState } from "./scope.js";
+import { taskScope, type RegisterState } from "./scope.js";
 import { verdictFor } from "./verdict.js";
 
 /** What every host of one play shares. */
@@ -37,6 +37,8 @@ export interface PlayRun {
   renderTemplateFile(path: string, scope: object): string;
   stopRequested(): boolean;
   onTaskResult?(host: string, result: TaskResult): void;
+  /** A task failed on a host (any_errors_fatal listens). */
+  onHostFailed?(): void;
 }
 
 export interface HostIdentity {
@@ -135,6 +137,8 @@ export class HostPlayRun {
         break;
       }
       entries.push(entry);
+      // later tasks of this round trip cannot read this task's result before it is planned
+      if (task.register !== undefined) this.registered.set(task.register, { pending: task.name });
       if (entry.kind === "broken") {
         cut = index + 1;
         break;
@@ -145,20 +149,18 @@ export class HostPlayRun {
     const settledAt = new Map<Task, TaskResult>();
     const changes: Pending[] = [];
     for (const entry of entries) {
-      const planned = this.plan(entry, changes.length > 0);
+      const planned = this.plan(entry);
       if (planned === CUT) {
         cut = entry.task.index;
         break;
       }
       if (planned === "delegated") continue;
       const plan = planned.plan;
-      if (plan?.kind === "change" && entry.kind === "module" && !this.effectiveCheck(entry.task)) {
-        changes.push({ entry, plan, used: planned.result.facts });
-        if (entry.task.register !== undefined) this.registered.set(entry.task.register, { pending: entry.task.name });
-      }
+      if (plan?.kind === "change" && entry.kind === "module" && !this.effectiveCheck(entry.task)) changes.push({ entry, plan, used: planned.result.facts });
+      else this.register(entry.task, planned.result);
       settledAt.set(entry.task, planned.result);
       if (planned.result.status === "failed" && !planned.result.ignored && planned.hard) {
-        this.failed = true;
+        this.markFailed();
         cut = entry.task.index + 1;
         break;
       }
@@ -184,8 +186,13 @@ export class HostPlayRun {
       if (!claimed.owner) return { kind: "delegated", task, ownerHost: claimed.ownerHost, result: claimed.result };
     }
     const scope = this.scope();
-    const condition = this.conditionHolds(task.when, scope);
-    if (condition === CUT && !(this.pendingIsFacts(task.when, scope))) return CUT;
+    let condition: boolean | typeof CUT;
+    try {
+      condition = this.conditionHolds(task.when, scope);
+    } catch (error) {
+      return { kind: "broken", task, message: `when: ${messageOf(error)}` };
+    }
+    if (condition === CUT && !this.pendingIsFacts(task.when, scope)) return CUT;
     if (condition === false) return { kind: "skipped", task, reason: `condition is false: ${task.when.map((when) => when.source).join(" and ")}` };
     const module = this.run.registry.get(task.module);
     if (module === undefined) return { kind: "broken", task, message: `unknown module ${task.module}` };
@@ -242,14 +249,19 @@ export class HostPlayRun {
   }
 
   /** Plans one entry against the facts read (and predicted) so far. */
-  private plan(entry: Entry, changesPending: boolean): { result: TaskResult; plan?: Plan; hard: boolean } | "delegated" | typeof CUT {
+  private plan(entry: Entry): { result: TaskResult; plan?: Plan; hard: boolean } | "delegated" | typeof CUT {
     const { task } = entry;
     if (entry.kind === "delegated") return "delegated";
     if (entry.kind === "skipped") return { result: this.taskResult(task, "skipped", entry.reason, null, {}), hard: false };
     if (entry.kind === "broken") return { result: this.taskResult(task, "failed", entry.message, null, {}), hard: true };
     const scope = this.scope();
-    const condition = this.conditionHolds(task.when, scope);
-    if (condition === CUT) return changesPending || this.collections === undefined ? CUT : { result: this.taskResult(task, "failed", "the condition needs a value that is not known", null, {}), hard: true };
+    let condition: boolean | typeof CUT;
+    try {
+      condition = this.conditionHolds(task.when, scope);
+    } catch (error) {
+      return { result: this.taskResult(task, "failed", `when: ${messageOf(error)}`, null, {}), hard: true };
+    }
+    if (condition === CUT) return CUT;
     if (condition === false) return { result: this.taskResult(task, "skipped", `condition is false: ${task.when.map((when) => when.source).join(" and ")}`, null, {}), hard: false };
     if (entry.kind === "read-only") return { result: this.readOnlyResult(entry), hard: true };
 
@@ -291,7 +303,7 @@ export class HostPlayRun {
 
   /** A command's outcome judged by its exit status, changed_when and failed_when. */
   private commandResult(task: Task, output: CommandOutput, ranAsChange: boolean): TaskResult {
-    const registered: RegisteredResult = { changed: ranAsChange, failed: output.rc !== 0, skipped: false, msg: "", rc: output.rc, stdout: output.stdout, stderr: output.stderr, stdout_lines: output.stdout.split("\n").filter((line, index, all) => line !== "" || index < all.length - 1) };
+    const registered: RegisteredResult = { changed: ranAsChange, failed: output.rc !== 0, skipped: false, msg: "", rc: output.rc, stdout: output.stdout, stderr: output.stderr, stdout_lines: output.stdout.split("\n").filter((line) => line !== "") };
     const scope = taskScope({ ...this.scopeParts(), locals: task.register === undefined ? { result: registered } : { result: registered, [task.register]: registered } });
     const changed = judge(task.changedWhen, scope, ranAsChange);
     const failed = judge(task.failedWhen, scope, output.rc !== 0);
@@ -326,7 +338,7 @@ export class HostPlayRun {
         if (settled.get(entry.task)?.status === "failed" && !entry.task.ignoreErrors) stopped = true;
       });
     }
-    if (stopped) this.failed = [...settled.values()].some((result) => result.status === "failed" && !result.ignored && result.plan?.kind !== "fail");
+    if (stopped && [...settled.values()].some((result) => result.status === "failed" && !result.ignored && result.plan?.kind !== "fail")) this.markFailed();
 
     const applied = changes.filter(({ entry }) => settled.get(entry.task)?.status === "changed");
     if (applied.some(({ entry }) => !entry.module.verifiable)) this.facts.forgetAll();
@@ -351,7 +363,7 @@ export class HostPlayRun {
       if (replanned.kind === "ok" || replanned.kind === "not_applicable") continue;
       const still = replanned.kind === "change" ? replanned.summary : replanned.message;
       settled.set(entry.task, { ...before, status: "failed", message: `not idempotent: after applying, the task still finds: ${still}`, ignored: entry.task.ignoreErrors, verdict: before.control ? { id: before.control.id, status: "error", expected: null, actual: null, message: `not idempotent: ${still}` } : null });
-      if (!entry.task.ignoreErrors) this.failed = true;
+      if (!entry.task.ignoreErrors) this.markFailed();
     }
   }
 
@@ -364,14 +376,21 @@ export class HostPlayRun {
   private record(task: Task, result: TaskResult, handler: boolean): void {
     const final: TaskResult = { ...result, handler, verdict: result.verdict ?? verdictFor(task, result.status, result.plan, result.message, this.effectiveCheck(task)) };
     this.results.push(final);
-    if (task.register !== undefined) {
-      const output = final.output;
-      this.registered.set(task.register, {
-        known: { changed: final.status === "changed", failed: final.status === "failed", skipped: final.status === "skipped", msg: final.message, ...(output ? { rc: output.rc, stdout: output.stdout, stderr: output.stderr, stdout_lines: output.stdout.split("\n").filter((line) => line !== "") } : {}) },
-      });
-    }
+    this.register(task, final);
     if (final.status === "changed") for (const name of task.notify) this.notified.add(name);
     this.run.onTaskResult?.(this.host, final);
+  }
+
+  private markFailed(): void {
+    this.failed = true;
+    this.run.onHostFailed?.();
+  }
+
+  private register(task: Task, result: TaskResult): void {
+    if (task.register === undefined) return;
+    const output = result.output;
+    const lines = output ? { rc: output.rc, stdout: output.stdout, stderr: output.stderr, stdout_lines: output.stdout.split("\n").filter((line) => line !== "") } : {};
+    this.registered.set(task.register, { known: { changed: result.status === "changed", failed: result.status === "failed", skipped: result.status === "skipped", msg: result.message, ...lines } });
   }
 
   private taskResult(task: Task, status: TaskStatus, message: string, plan: Plan | null, facts: Record<string, FactValue>): TaskResult {
@@ -403,7 +422,7 @@ export class HostPlayRun {
 
   private conditionHolds(conditions: readonly Expression[], scope: Record<string, unknown>): boolean | typeof CUT {
     try {
-      return conditions.every((condition) => evaluateCondition(condition, expressionScope(scope)));
+      return conditions.every((condition) => evaluateCondition(condition, scopeOf(scope)));
     } catch (error) {
       if (error instanceof PendingValue) return CUT;
       throw error;
@@ -414,7 +433,7 @@ export class HostPlayRun {
   private pendingIsFacts(conditions: readonly Expression[], scope: Record<string, unknown>): boolean {
     if (this.collections !== undefined) return false;
     try {
-      conditions.every((condition) => evaluateCondition(condition, expressionScope(scope)));
+      conditions.every((condition) => evaluateCondition(condition, scopeOf(scope)));
       return true;
     } catch (error) {
       return error instanceof PendingValue && error.what === "facts";
@@ -454,7 +473,7 @@ export class HostPlayRun {
 function judge(rule: boolean | readonly Expression[] | undefined, scope: Record<string, unknown>, fallback: boolean): boolean {
   if (rule === undefined) return fallback;
   if (typeof rule === "boolean") return rule;
-  return rule.every((condition) => evaluateCondition(condition, expressionScope(scope)));
+  return rule.every((condition) => evaluateCondition(condition, scopeOf(scope)));
 }
 
 /** Changes with the same become settings in a row go in one exec. */

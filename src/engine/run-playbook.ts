@@ -60,6 +60,9 @@ export async function runPlaybook(playbook: Playbook, inventory: Inventory, tran
         render: options.render,
         renderTemplateFile: options.renderTemplateFile,
         stopRequested: () => abortPlay || options.interrupted(),
+        onHostFailed: () => {
+          if (play.anyErrorsFatal) abortPlay = true;
+        },
         ...(options.onTaskResult ? { onTaskResult: options.onTaskResult } : {}),
       };
       const runs = await fanOut(
@@ -69,7 +72,6 @@ export async function runPlaybook(playbook: Playbook, inventory: Inventory, tran
           const host = byName.get(target.host) as InventoryHost;
           const hostRun = new HostPlayRun(run, connection, { host: host.name, cluster: host.cluster, baseVars: options.baseVars(host, play) });
           await hostRun.execute();
-          if (hostRun.failed && play.anyErrorsFatal) abortPlay = true;
           return hostRun;
         },
         {

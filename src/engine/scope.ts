@@ -1,6 +1,5 @@
 import type { FactValue } from "../facts/types.js";
 import type { Vars } from "../inventory/types.js";
-import type { ExpressionScope } from "../playbook/expression/index.js";
 import { PendingValue } from "./pending.js";
 import type { RegisteredResult } from "./results.js";
 
@@ -50,7 +49,3 @@ function defineThrowing(scope: Record<string, unknown>, name: string, what: stri
     },
   });
 }
-
-export const expressionScope = (scope: Record<string, unknown>): ExpressionScope => ({
-  lookup: (name) => (Object.prototype.hasOwnProperty.call(scope, name) ? scope[name] : undefined),
-});

@@ -12,7 +12,8 @@ export interface AtomicWrite {
 /**
  * A script that replaces `path` with `content` atomically: a temporary file in the same directory
  * gets the content, mode and owner first, then rename() puts it in place. A failure at any step
- * removes the temporary file and leaves the old file untouched. The content travels base64
+ * removes the temporary file and leaves the old file untouched. A path that exists but is not a
+ * regular file (a device such as /dev/null, a directory) is refused, never replaced. The content travels base64
  * encoded, so no byte of it is ever read by the shell.
  */
 export function atomicWriteScript(write: AtomicWrite): string {
@@ -25,6 +26,8 @@ export function atomicWriteScript(write: AtomicWrite): string {
     `mv -f -- "$fleet_tmp" ${path}`,
   ];
   return [
+    // never rename over a device, directory or fifo: only a regular file (or nothing) is replaced
+    `if [ -e ${path} ] && [ ! -f ${path} ]; then echo "fleet: ${write.path.replace(/[\\"$`]/g, "")} exists and is not a regular file; not replacing it" >&2; exit 1; fi`,
     `fleet_tmp=$(mktemp -- "$(dirname -- ${path})/.fleet-tmp.XXXXXXXX")`,
     `if ${steps.join(" && ")}; then :; else fleet_rc=$?; rm -f -- "$fleet_tmp"; exit "$fleet_rc"; fi`,
   ].join("\n");

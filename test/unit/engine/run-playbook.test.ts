@@ -1,0 +1,179 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { localFleet, playbookOf, runEngine, statuses } from "./playbook-harness.js";
+
+const write = (file: string, text: string) => ({ module: "content" as const, args: { path: `{{ root }}/${file}`, text } });
+
+describe("engine: round trips, idempotence, check mode", () => {
+  it("applies changes, proves them, and a second run changes nothing", async () => {
+    const fleet = localFleet(2);
+    const playbook = playbookOf([{ name: "a", ...write("a.conf", "A\n") }, { name: "b", ...write("b.conf", "B\n") }]);
+    const first = await runEngine(fleet, playbook);
+    expect(statuses(first.byHost["h1"])).toEqual(["a:changed", "b:changed"]);
+    expect(statuses(first.byHost["h2"])).toEqual(["a:changed", "b:changed"]);
+    expect(readFileSync(path.join(fleet.roots["h1"] as string, "a.conf"), "utf8")).toBe("A\n");
+    // gather, apply, verify: three execs however many tasks
+    expect(first.byHost["h1"]?.execs).toBe(3);
+    const second = await runEngine(fleet, playbook);
+    expect(statuses(second.byHost["h1"])).toEqual(["a:ok", "b:ok"]);
+    expect(second.byHost["h1"]?.execs).toBe(1);
+    expect(second.hosts.every((host) => host.status === "ok")).toBe(true);
+  });
+
+  it("check mode changes nothing and says what would change", async () => {
+    const fleet = localFleet(1);
+    const playbook = playbookOf([write("a.conf", "A\n")]);
+    const check = await runEngine(fleet, playbook, { check: true });
+    expect(check.byHost["h1"]?.tasks[0]?.status).toBe("changed");
+    expect(check.byHost["h1"]?.tasks[0]?.diff).toEqual({ before: "", after: "A\n" });
+    expect(existsSync(path.join(fleet.roots["h1"] as string, "a.conf"))).toBe(false);
+    expect(check.byHost["h1"]?.execs).toBe(1);
+  });
+
+  it("later tasks plan against what earlier ones will do: check's verdicts equal the run's", async () => {
+    const fleet = localFleet(1);
+    const playbook = playbookOf([
+      { name: "first", ...write("x", "one\n") },
+      { name: "again", ...write("x", "one\n") },
+      { name: "other", ...write("x", "two\n") },
+      { name: "back", ...write("x", "one\n") },
+    ]);
+    const check = await runEngine(fleet, playbook, { check: true });
+    expect(statuses(check.byHost["h1"])).toEqual(["first:changed", "again:ok", "other:changed", "back:changed"]);
+    const run = await runEngine(fleet, playbook);
+    // the same tasks change; "other" then reads as not idempotent, since "back" undid it
+    expect(run.byHost["h1"]?.tasks.map((task) => task.name)).toEqual(["first", "again", "other", "back"]);
+    expect(run.byHost["h1"]?.tasks.map((task) => task.message.startsWith("not idempotent"))).toEqual([false, false, true, false]);
+  });
+
+  it("verifies changes: a change that does not hold fails the task as not idempotent", async () => {
+    const fleet = localFleet(1);
+    const run = await runEngine(fleet, playbookOf([{ name: "unsettable", module: "never", args: {} }, { name: "after", ...write("after", "a\n") }]));
+    const result = run.byHost["h1"]?.tasks[0];
+    expect(result?.status).toBe("failed");
+    expect(result?.message).toBe("not idempotent: after applying, the task still finds: set the unsettable");
+    expect(run.byHost["h1"]?.status).toBe("failed");
+  });
+
+  it("never replaces something that is not a regular file", async () => {
+    const fleet = localFleet(1);
+    const root = fleet.roots["h1"] as string;
+    const run = await runEngine(fleet, playbookOf([{ name: "onto a dir", module: "content", args: { path: root, text: "x\n" } }]));
+    expect(run.byHost["h1"]?.tasks[0]?.status).toBe("failed");
+    expect(run.byHost["h1"]?.tasks[0]?.message).toMatch(/is not a regular file; not replacing it/);
+  });
+});
+
+describe("engine: registered results and conditions", () => {
+  it("a read-only command runs in check mode too and its result drives a later when", async () => {
+    const fleet = localFleet(2, {}, { h1: { flavour: "yes" }, h2: { flavour: "no" } });
+    const playbook = playbookOf([
+      { name: "probe", module: "run", args: { cmd: "echo {{ flavour }}" }, changedWhen: false, register: "probe" },
+      { name: "only yes", ...write("yes", "y\n"), when: ["probe.stdout == 'yes\\n'"] },
+    ]);
+    const check = await runEngine(fleet, playbook, { check: true });
+    expect(statuses(check.byHost["h1"])).toEqual(["probe:ok", "only yes:changed"]);
+    expect(statuses(check.byHost["h2"])).toEqual(["probe:ok", "only yes:skipped"]);
+    expect(check.byHost["h1"]?.tasks[0]?.output?.stdout).toBe("yes\n");
+  });
+
+  it("a when on the result of a change waits for the apply: a new round trip", async () => {
+    const fleet = localFleet(1);
+    const playbook = playbookOf([
+      { name: "make", ...write("m", "m\n"), register: "made" },
+      { name: "after", ...write("after", "a\n"), when: ["made is changed"] },
+    ]);
+    const run = await runEngine(fleet, playbook);
+    expect(statuses(run.byHost["h1"])).toEqual(["make:changed", "after:changed"]);
+    expect(existsSync(path.join(fleet.roots["h1"] as string, "after"))).toBe(true);
+    const again = await runEngine(fleet, playbook);
+    expect(statuses(again.byHost["h1"])).toEqual(["make:ok", "after:skipped"]);
+  });
+
+  it("changed_when and failed_when judge a command's result", async () => {
+    const fleet = localFleet(1);
+    const playbook = playbookOf([
+      { name: "quiet", module: "run", args: { cmd: "echo same" }, changedWhen: ["'changed' in result.stdout"] },
+      { name: "grep fails", module: "run", args: { cmd: "echo ERROR" }, failedWhen: ["'ERROR' in result.stdout"], ignoreErrors: true },
+      { name: "still runs", ...write("z", "z\n") },
+    ]);
+    const run = await runEngine(fleet, playbook);
+    expect(statuses(run.byHost["h1"])).toEqual(["quiet:ok", "grep fails:failed", "still runs:changed"]);
+    expect(run.byHost["h1"]?.tasks[1]?.ignored).toBe(true);
+    expect(run.byHost["h1"]?.status).toBe("changed");
+  });
+});
+
+describe("engine: failures, handlers, batches, claims", () => {
+  it("a failing task stops its host; the other hosts go on", async () => {
+    const fleet = localFleet(2, {}, { h2: { sub: "missing-dir/" } , h1: { sub: "" } });
+    const playbook = playbookOf([
+      { name: "one", module: "content", args: { path: "{{ root }}/{{ sub }}one", text: "1\n" } },
+      { name: "two", ...write("two", "2\n") },
+    ]);
+    const run = await runEngine(fleet, playbook);
+    expect(statuses(run.byHost["h1"])).toEqual(["one:changed", "two:changed"]);
+    expect(statuses(run.byHost["h2"])).toEqual(["one:failed"]);
+    expect(run.byHost["h2"]?.status).toBe("failed");
+    expect(existsSync(path.join(fleet.roots["h2"] as string, "two"))).toBe(false);
+  });
+
+  it("handlers run once at the end, only when notified by a change", async () => {
+    const fleet = localFleet(1);
+    const playbook = playbookOf(
+      [
+        { name: "a", ...write("a", "a\n"), notify: ["count"] },
+        { name: "b", ...write("b", "b\n"), notify: ["count"] },
+      ],
+      { handlers: [{ name: "count", module: "run", args: { cmd: "echo x >> {{ root }}/handler.log" } }] },
+    );
+    const run = await runEngine(fleet, playbook);
+    expect(statuses(run.byHost["h1"])).toEqual(["a:changed", "b:changed", "count:changed"]);
+    expect(run.byHost["h1"]?.tasks[2]?.handler).toBe(true);
+    const again = await runEngine(fleet, playbook);
+    expect(statuses(again.byHost["h1"])).toEqual(["a:ok", "b:ok"]);
+    expect(readFileSync(path.join(fleet.roots["h1"] as string, "handler.log"), "utf8")).toBe("x\n");
+  });
+
+  it("serial batches run one after the other", async () => {
+    const fleet = localFleet(4);
+    const playbook = playbookOf([{ module: "run", args: { cmd: "sleep 0.2" } }], { serial: { count: 2 } });
+    const run = await runEngine(fleet, playbook);
+    expect(run.order.slice(0, 2).sort()).toEqual(["h1", "h2"]);
+    expect(run.order.slice(2).sort()).toEqual(["h3", "h4"]);
+  });
+
+  it("a cluster-scoped task runs once per cluster and its result stands for every member", async () => {
+    const fleet = localFleet(3, { h1: "c1", h2: "c1" });
+    const playbook = playbookOf([{ name: "once", module: "run", args: { cmd: "echo x >> {{ shared }}/cluster.log" }, scope: "cluster", control: "LXD-T-01" }]);
+    const run = await runEngine(fleet, playbook);
+    const log = readFileSync(path.join(fleet.shared, "cluster.log"), "utf8");
+    // once for c1, once for the standalone h3
+    expect(log).toBe("x\nx\n");
+    const c1 = [run.byHost["h1"]?.tasks[0], run.byHost["h2"]?.tasks[0]];
+    expect(c1.map((result) => result?.status)).toEqual(["changed", "changed"]);
+    expect(c1.filter((result) => result?.delegatedTo !== null)).toHaveLength(1);
+  });
+
+  it("run_once runs on one host of the batch", async () => {
+    const fleet = localFleet(3);
+    const playbook = playbookOf([{ module: "run", args: { cmd: "echo x >> {{ shared }}/once.log" }, runOnce: true }]);
+    await runEngine(fleet, playbook);
+    expect(readFileSync(path.join(fleet.shared, "once.log"), "utf8")).toBe("x\n");
+  });
+
+  it("any_errors_fatal stops the other hosts before their next round trip", async () => {
+    const fleet = localFleet(2, {}, { h1: { fail: "1", delay: "0" }, h2: { fail: "0", delay: "0.5" } });
+    const playbook = playbookOf(
+      [
+        { name: "maybe fail", module: "run", args: { cmd: "sleep {{ delay }}; exit {{ fail }}" }, register: "r" },
+        { name: "later", ...write("later", "l\n"), when: ["r is defined"] },
+      ],
+      { anyErrorsFatal: true },
+    );
+    const run = await runEngine(fleet, playbook);
+    expect(run.byHost["h1"]?.status).toBe("failed");
+    expect(statuses(run.byHost["h2"])).toEqual(["maybe fail:changed"]);
+  });
+});
