@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -100,9 +101,35 @@ export const tempLeftovers = (dir: string): string[] => readdirSync(dir).filter(
 /** `stat -c '%a %U %G'` of a path. */
 export const modeOwnerGroup = (path: string): string => execFileSync("stat", ["-L", "-c", "%a %U %G", path], { encoding: "utf8" }).trim();
 
-/** Whether this process may set the immutable attribute here (root on ext4 and the like). */
-export function canMakeImmutable(dir: string): boolean {
-  const probeFile = join(dir, ".immutable-probe");
-  const made = spawnSync("/bin/sh", ["-c", `: > '${probeFile}' && chattr +i '${probeFile}' && chattr -i '${probeFile}' && rm -f '${probeFile}'`]);
-  return made.status === 0;
+/** Whether this process may set the immutable attribute in the temp dir (root on ext4 and the like). */
+export function canMakeImmutable(): boolean {
+  const { dir, cleanup } = scratchDirectory();
+  try {
+    return spawnSync("/bin/sh", ["-c", `: > "$1/f" && chattr +i "$1/f" && chattr -i "$1/f"`, "sh", dir]).status === 0;
+  } finally {
+    cleanup();
+  }
 }
+
+/** What a path holds in a fixture: a text, raw bytes, or nothing. */
+export type FixtureFile = { text: string } | { bytes: Buffer } | null;
+
+/**
+ * The facts fileWriteFacts(path) reads, consistent with one another: stat, content (decoded as
+ * fileContent does), digest of the bytes, the parent directory and the session.
+ */
+export function writeFacts(path: string, file: FixtureFile, attributes: { mode?: string; owner?: string; group?: string } = {}, parent: FileStat = directory("0755")): Facts {
+  const dir = path.slice(0, path.lastIndexOf("/")) || "/";
+  if (file === null) return { [`file:${path}`]: absent, [`file_content:${path}`]: { state: "absent" }, [`file_sha256:${path}`]: { state: "absent" }, [`file:${dir}`]: parent, ...SESSION_FACTS };
+  const bytes = "text" in file ? Buffer.from(file.text, "utf8") : file.bytes;
+  return {
+    [`file:${path}`]: regular(attributes.mode ?? "0644", attributes.owner ?? "root", attributes.group ?? "root", bytes.length),
+    [`file_content:${path}`]: { state: "file", content: bytes.toString("utf8") },
+    [`file_sha256:${path}`]: { state: "file", sha256: createHash("sha256").update(bytes).digest("hex") },
+    [`file:${dir}`]: parent,
+    ...SESSION_FACTS,
+  };
+}
+
+/** The commands' scripts of a plan. */
+export const scripts = (plan: Plan): string[] => expectChange(plan).commands.map((command) => command.script);
