@@ -4,7 +4,7 @@ import type { HostCollection } from "../facts/host-collections.js";
 import { fact, type FactRequest, type FactValue } from "../facts/types.js";
 import type { Vars } from "../inventory/types.js";
 import type { ModuleRegistry } from "../modules/registry.js";
-import type { Module, Plan } from "../modules/types.js";
+import type { Module, Plan, PlanContext } from "../modules/types.js";
 import { evaluateCondition, scopeOf, type Expression } from "../playbook/expression/index.js";
 import type { Play, Playbook, Task } from "../playbook/types.js";
 import { isTransportError } from "../transport/errors.js";
@@ -44,8 +44,8 @@ export interface PlayRun {
 export interface HostIdentity {
   host: string;
   cluster: string | null;
-  /** Inventory vars < play vars < vars_files, merged. */
-  baseVars: Vars;
+  /** The host's inventory variables and the magic ones (inventory_hostname, group_names). */
+  hostVars: Vars;
 }
 
 type Become = Pick<ExecOptions, "become" | "becomeUser">;
@@ -268,11 +268,7 @@ export class HostPlayRun {
     const { reader, used } = this.facts.readerFor(entry.requests);
     let plan: Plan;
     try {
-      plan = entry.module.plan(entry.args as never, reader, {
-        host: this.host,
-        check: this.effectiveCheck(task),
-        renderTemplate: (path) => this.run.renderTemplateFile(path, scope),
-      });
+      plan = entry.module.plan(entry.args as never, reader, this.planContext(task, scope));
     } catch (error) {
       return { result: this.taskResult(task, "failed", messageOf(error), null, used), hard: true };
     }
@@ -356,7 +352,7 @@ export class HostPlayRun {
       const before = settled.get(entry.task) as TaskResult;
       let replanned: Plan;
       try {
-        replanned = entry.module.plan(entry.args as never, reader, { host: this.host, check: false, renderTemplate: (path) => this.run.renderTemplateFile(path, this.scope()) });
+        replanned = entry.module.plan(entry.args as never, reader, { ...this.planContext(entry.task, this.scope()), check: false });
       } catch (error) {
         replanned = { kind: "fail", message: messageOf(error) };
       }
@@ -379,6 +375,15 @@ export class HostPlayRun {
     this.register(task, final);
     if (final.status === "changed") for (const name of task.notify) this.notified.add(name);
     this.run.onTaskResult?.(this.host, final);
+  }
+
+  private planContext(task: Task, scope: Record<string, unknown>): PlanContext {
+    return {
+      host: this.host,
+      check: this.effectiveCheck(task),
+      renderTemplate: (path) => this.run.renderTemplateFile(path, scope),
+      condition: (expression) => evaluateCondition(expression, scopeOf(scope)),
+    };
   }
 
   private markFailed(): void {
@@ -436,12 +441,12 @@ export class HostPlayRun {
       conditions.every((condition) => evaluateCondition(condition, scopeOf(scope)));
       return true;
     } catch (error) {
-      return error instanceof PendingValue && error.what === "facts";
+      return error instanceof PendingValue && error.what.startsWith("facts");
     }
   }
 
   private scopeParts(): Parameters<typeof taskScope>[0] {
-    return { base: this.identity.baseVars, registered: this.registered, extraVars: this.run.extraVars, facts: this.collections };
+    return { hostVars: this.identity.hostVars, play: this.run.play, registered: this.registered, extraVars: this.run.extraVars, facts: this.collections };
   }
 
   private scope(): Record<string, unknown> {

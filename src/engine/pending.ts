@@ -5,6 +5,7 @@
  */
 export class PendingValue extends Error {
   constructor(readonly what: string) {
+    // "facts..." when it waits for the first gather, which every round trip can provide
     super(`${what} is not known yet`);
     this.name = "PendingValue";
   }

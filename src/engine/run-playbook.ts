@@ -19,8 +19,8 @@ export interface RunPlaybookOptions {
   extraVars: Vars;
   registry: ModuleRegistry;
   selected(task: Task): boolean;
-  /** Inventory vars < play vars < vars_files for one host. */
-  baseVars(host: InventoryHost, play: Play): Vars;
+  /** The variables of a host as tasks see them below play vars (inventory vars, magic vars). */
+  hostVars(host: InventoryHost): Vars;
   render(value: unknown, scope: object, task: Task): unknown;
   renderTemplateFile(path: string, scope: object): string;
   /** Set by the interrupt handler: start nothing new. */
@@ -70,7 +70,7 @@ export async function runPlaybook(playbook: Playbook, inventory: Inventory, tran
         transport,
         async (connection, target) => {
           const host = byName.get(target.host) as InventoryHost;
-          const hostRun = new HostPlayRun(run, connection, { host: host.name, cluster: host.cluster, baseVars: options.baseVars(host, play) });
+          const hostRun = new HostPlayRun(run, connection, { host: host.name, cluster: host.cluster, hostVars: options.hostVars(host) });
           await hostRun.execute();
           return hostRun;
         },
@@ -79,7 +79,14 @@ export async function runPlaybook(playbook: Playbook, inventory: Inventory, tran
           handshakes: options.handshakes,
           onEvent: (event) => {
             if (event.type !== "host-finished") return;
-            const merged = merge(results.get(event.host), event.run.kind === "done" ? fromRun(event.run.value, event.run.durationMs) : unreachable(event.host, byName.get(event.host)?.cluster ?? null, event.run.kind === "unreachable" ? event.run.error.message : `internal error: ${event.run.message}`, event.run.durationMs), options.interrupted());
+            const cluster = byName.get(event.host)?.cluster ?? null;
+            const outcome =
+              event.run.kind === "done"
+                ? fromRun(event.run.value, event.run.durationMs)
+                : event.run.kind === "unreachable"
+                  ? stopped(event.host, cluster, "unreachable", event.run.error.message, event.run.durationMs)
+                  : stopped(event.host, cluster, "failed", `internal error (please report it): ${event.run.message}`, event.run.durationMs);
+            const merged = merge(results.get(event.host), outcome, options.interrupted());
             results.set(event.host, merged);
             options.onHostDone?.(merged);
           },
@@ -116,8 +123,9 @@ function fromRun(run: HostPlayRun, durationMs: number): HostResult {
   };
 }
 
-function unreachable(host: string, cluster: string | null, message: string, durationMs: number): HostResult {
-  return { host, cluster, status: "unreachable", error: message, interrupted: false, tasks: [], durationMs, execs: 0 };
+/** A host whose play ended before any task result: no connection, or a bug in fleet. */
+function stopped(host: string, cluster: string | null, status: "failed" | "unreachable", message: string, durationMs: number): HostResult {
+  return { host, cluster, status, error: message, interrupted: false, tasks: [], durationMs, execs: 0 };
 }
 
 /** A host's results across plays: tasks appended, the worst status kept. */

@@ -1,14 +1,17 @@
 import type { FactValue } from "../facts/types.js";
 import type { Vars } from "../inventory/types.js";
+import { taskVariables } from "../playbook/vars.js";
+import type { Play } from "../playbook/types.js";
 import { PendingValue } from "./pending.js";
 import type { RegisteredResult } from "./results.js";
 
-/** A registered variable: known, not known until the current round trip ends, or never set. */
+/** A registered variable: known, or not known until the current round trip ends. */
 export type RegisterState = { known: RegisteredResult } | { pending: string };
 
 export interface ScopeParts {
-  /** Everything below registered results in precedence, already merged (inventory < play vars < vars_files). */
-  base: Vars;
+  /** The host's inventory variables (and the magic ones: inventory_hostname, group_names). */
+  hostVars: Vars;
+  play: Pick<Play, "vars" | "varsFiles" | "location">;
   registered: ReadonlyMap<string, RegisterState>;
   extraVars: Vars;
   /** Gathered collections by name, or undefined while not gathered yet. */
@@ -18,30 +21,32 @@ export interface ScopeParts {
 }
 
 /**
- * The variables a task sees, as one object for templates and expressions. Values that are not
- * known yet are getters throwing PendingValue, so the engine learns exactly when a task needs a
- * round trip to end first.
+ * The variables a task sees (playbook/vars.ts decides precedence). Values that are not known yet
+ * are getters throwing PendingValue, so the engine learns exactly when a task needs a round trip
+ * to end first.
  */
 export function taskScope(parts: ScopeParts): Record<string, unknown> {
-  const scope: Record<string, unknown> = { ...parts.base };
+  const registered: Record<string, unknown> = {};
   for (const [name, state] of parts.registered) {
-    if ("known" in state) put(scope, name, state.known);
-    else defineThrowing(scope, name, `the result registered as ${name} (task "${state.pending}")`);
+    if ("known" in state) registered[name] = state.known;
+    else throwingGetter(registered, name, `the result registered as ${name} (task "${state.pending}")`);
   }
-  for (const [name, value] of Object.entries(parts.extraVars)) put(scope, name, value);
-  if (parts.facts === undefined) defineThrowing(scope, "facts", "facts");
-  else put(scope, "facts", Object.fromEntries(parts.facts));
-  for (const [name, value] of Object.entries(parts.locals ?? {})) put(scope, name, value);
-  return scope;
+  for (const [name, value] of Object.entries(parts.locals ?? {})) Object.defineProperty(registered, name, { value, enumerable: true, configurable: true, writable: true });
+  let facts: Record<string, unknown>;
+  if (parts.facts === undefined) {
+    // any read of facts.NAME before the first gather waits for it
+    facts = new Proxy({}, {
+      get: (_target, key) => {
+        throw new PendingValue(`facts${typeof key === "string" ? `.${key}` : ""}`);
+      },
+      has: () => true,
+    });
+  } else facts = Object.fromEntries(parts.facts);
+  return taskVariables({ hostVars: parts.hostVars, play: parts.play, extraVars: parts.extraVars, registered, facts });
 }
 
-/** Replaces a plain value or a getter alike (assignment would call a getter's missing setter). */
-function put(scope: Record<string, unknown>, name: string, value: unknown): void {
-  Object.defineProperty(scope, name, { value, enumerable: true, configurable: true, writable: true });
-}
-
-function defineThrowing(scope: Record<string, unknown>, name: string, what: string): void {
-  Object.defineProperty(scope, name, {
+function throwingGetter(holder: Record<string, unknown>, name: string, what: string): void {
+  Object.defineProperty(holder, name, {
     enumerable: true,
     configurable: true,
     get: () => {

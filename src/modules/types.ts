@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { FactReader, FactRequest, FactValue } from "../facts/types.js";
+import type { Expression } from "../playbook/expression/index.js";
 
 /**
  * A module is the unit of content: declared arguments, the facts it needs, and a pure plan.
@@ -37,6 +38,8 @@ export interface PlanContext {
   check: boolean;
   /** Reads a file of the playbook's templates/ directory, rendered; for the template module. */
   renderTemplate(path: string): string;
+  /** Evaluates a condition in the task's variables (vars, facts, registered results); for assert. */
+  condition(expression: Expression): boolean;
 }
 
 export interface Diff {

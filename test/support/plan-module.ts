@@ -22,6 +22,6 @@ export function planModule<Args>(
       return facts[key] as V;
     },
   };
-  const plan = module.plan(args, reader, { host: "h1", check: false, renderTemplate: () => "", ...context });
+  const plan = module.plan(args, reader, { host: "h1", check: false, renderTemplate: () => "", condition: () => true, ...context });
   return { args, requested, plan };
 }

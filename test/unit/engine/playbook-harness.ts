@@ -206,7 +206,7 @@ export async function runEngine(fleet: LocalFleet, playbook: Playbook, options: 
     extraVars: {},
     registry,
     selected: () => true,
-    baseVars: (host: InventoryHost, play: Play) => ({ ...host.vars, ...play.vars }),
+    hostVars: (host: InventoryHost) => host.vars,
     render: (value, scope) => renderForTest(value, scope),
     renderTemplateFile: () => "",
     interrupted: () => options.interruptAfter !== undefined && results >= options.interruptAfter,
