@@ -1,0 +1,192 @@
+import { isMap, isScalar, isSeq, type Node } from "yaml";
+import { closestNames } from "../inventory/closest.js";
+import type { Vars } from "../inventory/types.js";
+import { varName } from "../inventory/var-value.js";
+import { plainValue, resolveAlias, type MapEntry } from "../inventory/yaml-document.js";
+import { isPlayKey, PLAY_KEYS, TASK_KEYS, type PlayKey } from "./keys.js";
+import { didYouMean, PlaybookCode } from "./problems.js";
+import { readTask, type ReadTask, type TaskContext } from "./task.js";
+import type { Play } from "./types.js";
+import { readVarsFile } from "./vars-files.js";
+import { describeNode, keyName, type YamlReader } from "./yaml-read.js";
+
+/** A play as read: its tasks and handlers still carry unresolved control references. */
+export interface ReadPlay {
+  play: Play;
+  tasks: ReadTask[];
+  handlers: ReadTask[];
+}
+
+/** One item of the playbook's list. */
+export function readPlay(reader: YamlReader, context: TaskContext, node: Node | null): ReadPlay | undefined {
+  const location = reader.locate(node);
+  if (!isMap(node)) {
+    reader.report(PlaybookCode.structure, `a play is a mapping (name, hosts, tasks, ...), not ${describeNode(reader.source, node)}`, location);
+    return undefined;
+  }
+  const keyed = new Map<PlayKey, MapEntry>();
+  const unknown: MapEntry[] = [];
+  for (const entry of reader.entries(node)) {
+    const key = keyName(entry);
+    if (isPlayKey(key)) keyed.set(key, entry);
+    else unknown.push(entry);
+  }
+  const looksLikeTask = !keyed.has("hosts") && !keyed.has("tasks") && unknown.some((entry) => context.registry.has(keyName(entry)));
+  if (looksLikeTask) {
+    reader.report(
+      PlaybookCode.structure,
+      "this play has no hosts and names a module: it looks like a task",
+      location,
+      "a playbook is a list of plays; put tasks under a play's `tasks:` (`- hosts: all` / `  tasks:` / `    - name: ...`)",
+    );
+  } else {
+    for (const entry of unknown) reportUnknownKey(reader, context, entry);
+  }
+
+  let ok = unknown.length === 0;
+  const value = <T>(key: PlayKey, read: (entry: MapEntry) => T | undefined, fallback: T): T => {
+    const entry = keyed.get(key);
+    if (entry === undefined) return fallback;
+    const result = read(entry);
+    if (result === undefined) {
+      ok = false;
+      return fallback;
+    }
+    return result;
+  };
+
+  const hosts = value("hosts", (entry) => readHosts(reader, entry), undefined as string | undefined);
+  // `hots: all` is reported as a misspelt key; "no hosts" would only repeat it.
+  const hostsMisspelt = unknown.some((entry) => closestNames(keyName(entry), ["hosts"]).length > 0);
+  if (!keyed.has("hosts") && !looksLikeTask && !hostsMisspelt) {
+    reader.report(PlaybookCode.missingKey, "this play has no hosts", location, "add `hosts:` with a host pattern, e.g. `hosts: all` or `hosts: lxd:&dc1`");
+    ok = false;
+  }
+  for (const item of value("controls", (entry) => reader.list(entry, "controls"), [])) {
+    if (context.catalog.define(item) === undefined) ok = false;
+  }
+  const varsFiles: Play["varsFiles"] = [];
+  for (const item of value("vars_files", (entry) => pathList(reader, entry), [])) {
+    const file = readVarsFile(reader, context, item);
+    if (file === undefined) ok = false;
+    else varsFiles.push(file);
+  }
+  const handlers = readTasks(reader, context, keyed.get("handlers"), "handler");
+  const tasks = readTasks(reader, context, keyed.get("tasks"), "task");
+  if (handlers === undefined || tasks === undefined) ok = false;
+  if (!checkHandlers(reader, handlers ?? [], tasks ?? [])) ok = false;
+
+  const play: Play = {
+    name: value("name", (entry) => reader.string(entry, "name"), undefined as string | undefined) ?? hosts ?? "",
+    hosts: hosts ?? "",
+    become: value("become", (entry) => reader.bool(entry, "become"), undefined as boolean | undefined),
+    becomeUser: value("become_user", (entry) => reader.string(entry, "become_user"), undefined as string | undefined),
+    vars: value("vars", (entry) => readVars(reader, entry), {}),
+    varsFiles,
+    serial: value("serial", (entry) => readSerial(reader, entry), undefined as Play["serial"]),
+    maxFailPercentage: value("max_fail_percentage", (entry) => readPercentage(reader, entry), undefined as number | undefined),
+    anyErrorsFatal: value("any_errors_fatal", (entry) => reader.bool(entry, "any_errors_fatal"), false),
+    tasks: (tasks ?? []).map((read) => read.task),
+    handlers: (handlers ?? []).map((read) => read.task),
+    location,
+  };
+  return ok ? { play, tasks: tasks ?? [], handlers: handlers ?? [] } : undefined;
+}
+
+function reportUnknownKey(reader: YamlReader, context: TaskContext, entry: MapEntry): void {
+  const key = keyName(entry);
+  const taskKey = (TASK_KEYS as readonly string[]).includes(key) || context.registry.has(key);
+  const hint = taskKey
+    ? `\`${key}\` belongs to a task: write it on a task under \`tasks:\``
+    : didYouMean(key, PLAY_KEYS, `a play takes: ${PLAY_KEYS.join(", ")}`);
+  reader.report(PlaybookCode.unknownKey, `unknown play key \`${key}\``, entry.location, hint);
+}
+
+/** Every item read (undefined items are the ones with problems); undefined when one has a problem. */
+function readTasks(reader: YamlReader, context: TaskContext, entry: MapEntry | undefined, kind: "task" | "handler"): ReadTask[] | undefined {
+  if (entry === undefined) return [];
+  const items = reader.list(entry, kind === "task" ? "tasks" : "handlers");
+  if (items === undefined) return undefined;
+  const read = items.map((item, index) => readTask(reader, context, item, index, kind));
+  return read.every((item) => item !== undefined) ? read : undefined;
+}
+
+/** Handler names are unique, and notify names one of them. */
+function checkHandlers(reader: YamlReader, handlers: readonly ReadTask[], tasks: readonly ReadTask[]): boolean {
+  let ok = true;
+  const names = new Set<string>();
+  for (const handler of handlers) {
+    if (names.has(handler.task.name)) {
+      reader.report(PlaybookCode.handler, `two handlers are named ${JSON.stringify(handler.task.name)}`, handler.task.location, "give each handler its own name: notify picks a handler by name");
+      ok = false;
+    }
+    names.add(handler.task.name);
+  }
+  for (const task of tasks) {
+    for (const notify of task.notify) {
+      if (names.has(notify.name)) continue;
+      const known = names.size === 0 ? "this play has no handlers" : `its handlers: ${[...names].join(", ")}`;
+      reader.report(PlaybookCode.unknownHandler, `notify names no handler of this play: ${JSON.stringify(notify.name)}`, notify.location, didYouMean(notify.name, names, known));
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+/** A pattern, or a list of patterns (any of them). */
+function readHosts(reader: YamlReader, entry: MapEntry): string | undefined {
+  if (isSeq(entry.value)) {
+    const names = reader.names(entry, "hosts", false);
+    return names === undefined || names.length === 0 ? undefined : names.map((item) => item.name).join(",");
+  }
+  const hosts = reader.string(entry, "hosts");
+  if (hosts === undefined) return undefined;
+  if (hosts.trim() === "") {
+    reader.report(PlaybookCode.value, "hosts is empty", reader.at(entry), "give a host pattern, e.g. `hosts: all`");
+    return undefined;
+  }
+  return hosts;
+}
+
+function readVars(reader: YamlReader, entry: MapEntry): Vars | undefined {
+  if (entry.value === null) return {};
+  if (!isMap(entry.value)) {
+    reader.report(PlaybookCode.value, `vars must be a mapping of variable names to values, not ${describeNode(reader.source, entry.value)}`, reader.at(entry));
+    return undefined;
+  }
+  const vars: Vars = {};
+  let ok = true;
+  for (const item of reader.entries(entry.value)) {
+    const value = reader.data(item.value);
+    if (value === undefined) ok = false;
+    else vars[varName(item.key)] = value;
+  }
+  return ok ? vars : undefined;
+}
+
+/** `vars_files:` as a list of paths (a single path is a list of one). */
+function pathList(reader: YamlReader, entry: MapEntry): Array<Node | null> | undefined {
+  if (isScalar(entry.value)) return [entry.value];
+  return reader.list(entry, "vars_files");
+}
+
+function readSerial(reader: YamlReader, entry: MapEntry): Play["serial"] | undefined {
+  const value = plainValue(reader.source, resolveAlias(reader.source, entry.value));
+  if (typeof value === "number" && Number.isInteger(value) && value > 0) return { count: value };
+  if (typeof value === "string") {
+    const text = value.trim();
+    const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text)?.[1];
+    if (percent !== undefined && Number(percent) > 0 && Number(percent) <= 100) return { percent: Number(percent) };
+    if (/^\d+$/.test(text) && Number(text) > 0) return { count: Number(text) };
+  }
+  reader.report(PlaybookCode.serial, `serial must be a positive number of hosts or a percentage from 1% to 100%, not ${describeNode(reader.source, entry.value)}`, reader.at(entry));
+  return undefined;
+}
+
+function readPercentage(reader: YamlReader, entry: MapEntry): number | undefined {
+  let value = plainValue(reader.source, entry.value);
+  if (typeof value === "string" && /^\d+(?:\.\d+)?\s*%?$/.test(value.trim())) value = Number(value.trim().replace(/\s*%$/, ""));
+  if (typeof value === "number" && Number.isFinite(value) && value >= 0 && value <= 100) return value;
+  reader.report(PlaybookCode.maxFailPercentage, `max_fail_percentage must be a number from 0 to 100, not ${describeNode(reader.source, entry.value)}`, reader.at(entry));
+  return undefined;
+}
