@@ -80,6 +80,26 @@ export function planRun(args: RunArgs, facts: FactReader, script: string, what: 
   };
 }
 
+/**
+ * The sh command line of a read-only task (changed_when: false), which runs with the probes and
+ * whose output is registered: the same guards as the plan (with Ansible's "skipped, since ..."
+ * output), then the command in chdir. No `set -e` there, so a failed cd stops it explicitly.
+ */
+export function readOnlyRun(args: RunArgs, script: string): string {
+  const lines: string[] = [];
+  if (args.creates !== undefined) {
+    const creates = guardPath(args, args.creates);
+    lines.push(`if [ -e ${shellQuote(creates)} ]; then printf '%s\\n' ${shellQuote(`skipped, since ${creates} exists`)}; exit 0; fi`);
+  }
+  if (args.removes !== undefined) {
+    const removes = guardPath(args, args.removes);
+    lines.push(`if [ ! -e ${shellQuote(removes)} ]; then printf '%s\\n' ${shellQuote(`skipped, since ${removes} does not exist`)}; exit 0; fi`);
+  }
+  if (args.chdir !== undefined) lines.push(`cd -- ${shellQuote(args.chdir)} || exit`);
+  lines.push(script);
+  return lines.join("\n");
+}
+
 /** The first line of a command, marked when more follows, for one-line summaries. */
 function oneLine(cmd: string): string {
   const lines = cmd.trim().split("\n");

@@ -114,3 +114,27 @@ describe("command: argument errors name their path", () => {
     expect(commandModule.args.safeParse({ cmd: "echo 'unclosed" }).error?.issues[0]?.message).toBe("cannot split into words: No closing quotation");
   });
 });
+
+describe("command: the read-only script (changed_when: false)", () => {
+  const readOnly = (args: unknown): string => {
+    const script = commandModule.readOnlyScript?.(commandModule.args.parse(args));
+    if (script === undefined) throw new Error("command has no readOnlyScript");
+    return script;
+  };
+
+  it("is the same command line, with chdir and the guards first", () => {
+    expect(readOnly({ cmd: "lxc config get core.https_address" })).toBe("command -- lxc config get core.https_address");
+    expect(readOnly({ cmd: "ls out", chdir: "/srv", creates: "out" })).toBe(
+      "if [ -e /srv/out ]; then printf '%s\\n' 'skipped, since /srv/out exists'; exit 0; fi\ncd -- /srv || exit\ncommand -- ls out",
+    );
+  });
+
+  it("runs for real: output, guards as Ansible words them, a failed cd stops it", () => {
+    expect(sh(readOnly({ cmd: "pwd", chdir: "/tmp" }))).toEqual({ stdout: "/tmp\n", stderr: "", exitCode: 0 });
+    expect(sh(readOnly({ cmd: "false", creates: "/tmp" }))).toEqual({ stdout: "skipped, since /tmp exists\n", stderr: "", exitCode: 0 });
+    expect(sh(readOnly({ cmd: "false", removes: "/fleet-no-such-file" }))).toEqual({ stdout: "skipped, since /fleet-no-such-file does not exist\n", stderr: "", exitCode: 0 });
+    const failed = sh(readOnly({ cmd: "echo should not run", chdir: "/fleet-no-such-dir" }));
+    expect(failed.exitCode).not.toBe(0);
+    expect(failed.stdout).toBe("");
+  });
+});

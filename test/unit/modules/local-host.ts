@@ -1,11 +1,12 @@
 import { spawnSync } from "node:child_process";
+import { changeBody } from "../../../src/engine/apply.js";
 import { factKey, type FactValue, type RawProbe } from "../../../src/facts/types.js";
 import type { Module, PlannedCommand } from "../../../src/modules/types.js";
 
 /**
- * This machine as a host, for the tests that run generated probes and scripts for real: probes
- * and commands run with /bin/sh, each command in its own `set -e` subshell, stopping at the first
- * that fails (as the engine's apply script does).
+ * This machine as a host, for the tests that run generated probes and scripts for real: each
+ * probe in its own /bin/sh, a change's commands as the engine's apply section runs them (one
+ * `set -e` shell, see engine/apply.ts changeBody).
  */
 export const isRoot = process.getuid?.() === 0;
 
@@ -21,5 +22,5 @@ export function gatherHere<Args>(module: Module<Args>, rawArgs: unknown, env?: N
 }
 
 export function applyHere(commands: readonly PlannedCommand[], env?: NodeJS.ProcessEnv): RawProbe {
-  return sh(["set -e", ...commands.map((command) => `(\nset -e\n${command.script}\n)`)].join("\n"), env);
+  return sh(changeBody({ commands, continueOnFailure: false, timeoutSeconds: undefined }), env);
 }

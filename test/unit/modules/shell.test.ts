@@ -77,3 +77,11 @@ describe("shell: argument errors name their path", () => {
     expect(shellModule.args.safeParse({ cmd: "echo 'a" }).success).toBe(true);
   });
 });
+
+describe("shell: the read-only script (changed_when: false)", () => {
+  it("is the same sh -c line, in chdir", () => {
+    const script = shellModule.readOnlyScript?.(shellModule.args.parse({ cmd: "ls | wc -l", chdir: "/" }));
+    expect(script).toBe("cd -- / || exit\n/bin/sh -c 'ls | wc -l'");
+    expect(sh(script ?? "").stdout).toMatch(/^\d+\n$/);
+  });
+});
