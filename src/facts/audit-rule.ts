@@ -87,6 +87,7 @@ function parse(words: readonly string[]): AuditRule {
     const value = words[index + 1];
     if (!option.startsWith("-")) throw new AuditRuleError(`unexpected word ${JSON.stringify(option)} (options come as -X VALUE pairs)`);
     if (value === undefined) throw new AuditRuleError(`${option} needs a value`);
+    if (/\s/.test(value)) throw new AuditRuleError(`${option} ${JSON.stringify(value)}: auditctl -l prints values unquoted, so one with a space cannot be compared`);
     switch (option) {
       case "-a":
       case "-A":

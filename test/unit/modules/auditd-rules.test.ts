@@ -75,6 +75,7 @@ describe("audit rule normaliser, on what auditctl -l printed on this machine", (
     ["-w /etc/passwd -S open", "a -w watch takes no arch or syscalls (write it as -a always,exit -F path=...)"],
     ["-w /a -w /b", "a rule has one -a, -A or -w"],
     ["always,exit", 'unexpected word "always,exit" (options come as -X VALUE pairs)'],
+    ["-w '/srv/my dir' -k k", '-w "/srv/my dir": auditctl -l prints values unquoted, so one with a space cannot be compared'],
   ])("%s is not a rule: %s", (rule, problem) => {
     expect(auditRuleProblem(splitWords(rule))).toBe(problem);
   });
@@ -138,10 +139,10 @@ describe("auditd_rules: plans", () => {
   });
 
   it("each word of a rule is quoted for the shell", () => {
-    const rule = "-a always,exit -F arch=b64 -S openat -F auid>=1000 -F 'path=/srv/my dir' -k fleet";
+    const rule = "-a always,exit -F arch=b64 -S openat -F auid>=1000 -F 'path=/srv/$dir' -k fleet";
     const { plan } = planModule(auditdRulesModule, { name: "x", rules: [rule] }, { "audit_status:": on(1), "audit_rules:": loaded(), "file_content:/etc/audit/rules.d/x.rules": { state: "absent" } });
     if (plan.kind !== "change") throw new Error("expected a change");
-    expect(plan.commands[0]?.script).toContain("auditctl -a always,exit -F arch=b64 -S openat -F 'auid>=1000' -F 'path=/srv/my dir' -k fleet ||");
+    expect(plan.commands[0]?.script).toContain("auditctl -a always,exit -F arch=b64 -S openat -F 'auid>=1000' -F 'path=/srv/$dir' -k fleet ||");
   });
 
   it("file in place, one rule not loaded: load only that one", () => {
