@@ -77,7 +77,7 @@ function planSnap(args: SnapArgs, facts: FactReader): Plan {
   if (config.state === "not_installed") return { kind: "not_applicable", reason: `snap ${args.name} is not installed` };
   if (config.state === "error") return { kind: "fail", message: `snap get -d ${args.name} failed: ${config.message}` };
 
-  const wanted = Object.entries(args.config).map(([key, value]) => ({ key, text: valueText(value), found: config.options[key] }));
+  const wanted = Object.entries(args.config).map(([key, value]) => ({ key, text: valueText(value), found: Object.hasOwn(config.options, key) ? config.options[key] : undefined }));
   const differing = wanted.filter(({ text, found }) => found !== text && found !== storedText(text));
   const shown = (entries: typeof wanted): string => entries.map(({ key, text }) => `${key}=${text}`).join(", ");
   if (differing.length === 0) return ok(`already set on ${args.name}: ${shown(wanted)}`);

@@ -97,6 +97,11 @@ describe("snap: plans", () => {
     ]);
   });
 
+  it("an option named like an Object property is just an option", () => {
+    const { plan } = planModule(snapModule, { name: "lxd", config: { constructor: "x" } }, lxd(options({})));
+    expect(plan.kind === "change" && plan.diff).toEqual({ before: "constructor unset\n", after: "constructor=x\n" });
+  });
+
   it("no restart when nothing changes", () => {
     expect(planModule(snapModule, { ...LOG, restart: true }, lxd(options({ "daemon.syslog": "true", "daemon.verbose": "true" }))).plan.kind).toBe("ok");
   });
