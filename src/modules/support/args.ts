@@ -53,11 +53,9 @@ export function parentOf(path: string): string {
  */
 export const modeArg = z.union([z.string(), z.number()], { error: (issue) => `must be an octal mode like "0644" (got ${describeInput(issue.input)})` }).transform((value, ctx) => {
   const parsed = parseMode(value);
-  if (typeof parsed !== "string" || !/^[0-7]{4}$/.test(parsed)) {
-    ctx.addIssue({ code: "custom", message: typeof parsed === "object" ? parsed.problem : `must be an octal mode of 3 or 4 digits, like "0644" (got ${JSON.stringify(value)})` });
-    return z.NEVER;
-  }
-  return parsed;
+  if (typeof parsed === "string") return parsed;
+  ctx.addIssue({ code: "custom", message: parsed.problem });
+  return z.NEVER;
 });
 
 function parseMode(value: string | number): string | { problem: string } {
