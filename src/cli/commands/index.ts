@@ -1,4 +1,5 @@
 // Importing a command file registers it with the program. Add one line per command.
 import "./inventory.js";
 import "./exec.js";
+import "./run.js";
 export {};

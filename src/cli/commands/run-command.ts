@@ -1,0 +1,152 @@
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { FleetError, InputFileError, UsageError } from "../../errors.js";
+import { FAN_OUT_DEFAULTS } from "../../engine/fan-out.js";
+import { PendingValue } from "../../engine/pending.js";
+import type { HostResult } from "../../engine/results.js";
+import { runPlaybook } from "../../engine/run-playbook.js";
+import { taskScope } from "../../engine/scope.js";
+import { loadInventory } from "../../inventory/load.js";
+import { selectHosts } from "../../inventory/select.js";
+import type { Inventory, InventoryHost, Vars } from "../../inventory/types.js";
+import { builtinModules } from "../../modules/registry.js";
+import { parseExtraVars } from "../../playbook/extra-vars.js";
+import { loadPlaybook, resolvePlaybookPath } from "../../playbook/load.js";
+import { selectedByTags } from "../../playbook/tags.js";
+import { renderTaskArgs, renderTemplateFile } from "../../playbook/template.js";
+import type { Play, Playbook } from "../../playbook/types.js";
+import { buildReport } from "../../report/build.js";
+import type { FleetReport } from "../../report/types.js";
+import { TrackingTransport } from "../../transport/tracking.js";
+import { openTransport, positiveInteger, type ConnectionFlags } from "../connection-options.js";
+import { ExitCode, type ExitCodeValue } from "../exit-codes.js";
+import { onInterrupt } from "../interrupt.js";
+import { inventorySources } from "../inventory-sources.js";
+import type { CliIo } from "../program.js";
+import { recapTable, runExitCode, summaryLine, taskLine, unreachableLines, type OutputSettings } from "../run-output.js";
+
+export interface RunFlags extends ConnectionFlags {
+  tags?: string;
+  skipTags?: string;
+  extraVars?: string[];
+  check?: boolean;
+  diff?: boolean;
+  report?: string[];
+  verbose?: boolean;
+}
+
+/** The playbooks fleet ships, beside dist/ (or src/) in the package. */
+const SHIPPED_PLAYBOOKS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../playbooks");
+const REPORT_FORMATS = [".json"];
+
+/** `fleet run` and `fleet audit`: a playbook on the selected hosts, a recap, a report, an exit code. */
+export async function runCommand(playbookName: string, flags: RunFlags, io: CliIo, mode: "run" | "audit"): Promise<ExitCodeValue> {
+  const check = mode === "audit" || flags.check === true;
+  const forks = positiveInteger(flags.forks, "--forks");
+  const reports = (flags.report ?? []).map(checkedReportPath);
+  const registry = builtinModules();
+
+  const playbookPath = resolvePlaybookPath(playbookName, process.cwd(), SHIPPED_PLAYBOOKS);
+  const playbook = await loadPlaybook(playbookPath, { registry });
+  const inventory = await loadInventory(inventorySources(flags.inventory ?? [], io.env));
+  for (const warning of inventory.warnings) io.stderr.write(`fleet: warning: ${warning}\n`);
+  const extraVars = parseExtraVars(flags.extraVars ?? [], { cwd: process.cwd() });
+  if (flags.limit !== undefined) selectHosts(inventory, undefined, flags.limit);
+  const tagSelection = { tags: splitList(flags.tags), skipTags: splitList(flags.skipTags) };
+  preflight(playbook, inventory, flags.limit, extraVars);
+
+  const settings: OutputSettings = { check, verbose: flags.verbose === true, diff: flags.diff === true };
+  io.stderr.write(`fleet ${mode}${check && mode === "run" ? " --check" : ""}: ${playbook.file}${playbookPath === playbook.path && !path.isAbsolute(playbookName) && path.resolve(playbookName) !== playbook.path ? ` (shipped with fleet: ${playbook.path})` : ""}\n`);
+  const transport = new TrackingTransport(await openTransport(flags, io, (message) => io.stderr.write(`fleet: warning: ${message}\n`)));
+  let interrupted = false;
+  const stopListening = onInterrupt(() => {
+    interrupted = true;
+    io.stderr.write("\nfleet: interrupted: stopping the running commands; press Ctrl-C again to quit at once\n");
+    void transport.closeAll();
+  });
+
+  const startedAt = new Date();
+  let hosts: HostResult[];
+  try {
+    hosts = await runPlaybook(playbook, inventory, transport, {
+      check,
+      forks,
+      handshakes: FAN_OUT_DEFAULTS.handshakes,
+      limit: flags.limit,
+      extraVars,
+      registry,
+      selected: (task) => selectedByTags(task, tagSelection),
+      hostVars,
+      render: (value, scope, task) => renderTaskArgs({ ...task, args: value as Record<string, unknown> }, scope),
+      renderTemplateFile: (file, scope) => renderTemplateFile(path.join(playbook.baseDir, "templates", file), scope),
+      interrupted: () => interrupted,
+      onPlayStart: (play, count) => io.stderr.write(`PLAY [${play.name}] on ${count} host${count === 1 ? "" : "s"}\n`),
+      onTaskResult: (host, result) => io.stdout.write(taskLine(host, result, settings)),
+    });
+  } finally {
+    stopListening();
+    await transport.close();
+  }
+  const report = buildReport({ mode: check ? "audit" : "run", playbook, startedAt, finishedAt: new Date(), interrupted, hosts });
+  io.stdout.write(`\n${unreachableLines(hosts)}${recapTable(hosts, settings)}${summaryLine(report)}`);
+  for (const file of reports) writeReport(file, report);
+  if (interrupted) return ExitCode.interrupted;
+  return runExitCode(report, mode);
+}
+
+/** A host's inventory variables, plus the names every Ansible user expects. */
+function hostVars(host: InventoryHost): Vars {
+  return { ...host.vars, inventory_hostname: host.name, group_names: host.groups.filter((group) => group !== "all" && group !== "ungrouped") };
+}
+
+/**
+ * Renders every task's arguments for every selected host before any host is touched, with facts
+ * and registered results not known yet: an undefined variable is a located input error (exit 4)
+ * instead of a failure halfway through a run.
+ */
+function preflight(playbook: Playbook, inventory: Inventory, limit: string | undefined, extraVars: Vars): void {
+  const problems = new Map<string, FleetError>();
+  for (const play of playbook.plays) {
+    const hosts = playHosts(inventory, play, limit);
+    const registers = [...play.tasks, ...play.handlers].flatMap((task) => (task.register === undefined ? [] : [task.register]));
+    for (const host of hosts) {
+      const scope = taskScope({ hostVars: hostVars(host), play, registered: new Map(registers.map((name) => [name, { pending: name }])), extraVars, facts: undefined });
+      for (const task of [...play.tasks, ...play.handlers]) {
+        try {
+          renderTaskArgs(task, scope);
+        } catch (error) {
+          if (error instanceof PendingValue) continue;
+          if (!(error instanceof FleetError)) throw error;
+          const key = `${error.location?.file}:${error.location?.line}:${error.message}`;
+          if (!problems.has(key)) problems.set(key, error);
+        }
+      }
+    }
+  }
+  if (problems.size > 0) throw new InputFileError([...problems.values()]);
+}
+
+function playHosts(inventory: Inventory, play: Play, limit: string | undefined): InventoryHost[] {
+  try {
+    return selectHosts(inventory, play.hosts, limit);
+  } catch {
+    return [];
+  }
+}
+
+function checkedReportPath(file: string): string {
+  const extension = path.extname(file).toLowerCase();
+  if (!REPORT_FORMATS.includes(extension)) throw new UsageError("RUN_REPORT_FORMAT", `--report ${file}: unknown report format "${extension || "(no extension)"}"`, `use one of: ${REPORT_FORMATS.join(", ")}`);
+  return file;
+}
+
+/** Written to a temporary file first, so an interrupted write never leaves half a report. */
+function writeReport(file: string, report: FleetReport): void {
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const temporary = `${file}.tmp-${process.pid}`;
+  writeFileSync(temporary, `${JSON.stringify(report, null, 2)}\n`);
+  renameSync(temporary, file);
+}
+
+const splitList = (text: string | undefined): string[] => (text === undefined ? [] : text.split(",").map((item) => item.trim()).filter((item) => item !== ""));
