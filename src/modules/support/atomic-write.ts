@@ -21,8 +21,9 @@ export function atomicWriteScript(write: AtomicWrite): string {
   const encoded = Buffer.from(write.content, "utf8").toString("base64");
   const steps = [
     `printf '%s' '${encoded}' | base64 -d > "$fleet_tmp"`,
-    write.mode === undefined ? `{ [ -e ${path} ] && chmod --reference=${path} "$fleet_tmp" || chmod 0644 "$fleet_tmp"; }` : `chmod ${shellQuote(write.mode)} "$fleet_tmp"`,
+    // chown before chmod: chown clears setuid/setgid bits
     ownerStep(write, path),
+    write.mode === undefined ? `{ [ -e ${path} ] && chmod --reference=${path} "$fleet_tmp" || chmod 0644 "$fleet_tmp"; }` : `chmod ${shellQuote(write.mode)} "$fleet_tmp"`,
     `mv -f -- "$fleet_tmp" ${path}`,
   ];
   return [
@@ -34,7 +35,9 @@ export function atomicWriteScript(write: AtomicWrite): string {
 }
 
 function ownerStep(write: AtomicWrite, path: string): string {
-  if (write.owner === undefined && write.group === undefined) return `{ [ ! -e ${path} ] || chown --reference=${path} "$fleet_tmp"; }`;
+  const keep = `{ [ ! -e ${path} ] || chown --reference=${path} "$fleet_tmp"; }`;
+  if (write.owner === undefined && write.group === undefined) return keep;
+  // what is not given is kept from the file being replaced
   const spec = `${write.owner ?? ""}${write.group === undefined ? "" : `:${write.group}`}`;
-  return `chown ${shellQuote(spec)} "$fleet_tmp"`;
+  return `${keep} && chown ${shellQuote(spec)} "$fleet_tmp"`;
 }
