@@ -1,9 +1,9 @@
 import { isScalar, isSeq, Scalar, type Node } from "yaml";
 import type { SourceLocation } from "../errors.js";
-import { plainValue, resolveAlias, type MapEntry } from "../inventory/yaml-document.js";
+import { resolveAlias, type MapEntry } from "../inventory/yaml-document.js";
 import { ExpressionError, parseExpression, type Expression } from "./expression/index.js";
 import { PlaybookCode } from "./problems.js";
-import { describeNode, keyName, type YamlReader } from "./yaml-read.js";
+import { describeNode, keyName, scalarValue, type YamlReader } from "./yaml-read.js";
 
 /**
  * `when:` → the conditions that must all hold: one expression, a list of them, or true/false.
@@ -24,13 +24,13 @@ export function readConditions(reader: YamlReader, entry: MapEntry): Expression[
 
 /** `changed_when:` / `failed_when:` → a literal true/false, or conditions over the result. */
 export function readResultCondition(reader: YamlReader, entry: MapEntry): boolean | Expression[] | undefined {
-  const value = plainValue(reader.source, entry.value);
+  const value = scalarValue(reader.source, entry.value);
   if (typeof value === "boolean") return value;
   return readConditions(reader, entry);
 }
 
 function readExpression(reader: YamlReader, key: string, node: Node | null): Expression | undefined {
-  const value = plainValue(reader.source, node);
+  const value = scalarValue(reader.source, node);
   const location = reader.locate(node);
   if (typeof value !== "string" && typeof value !== "boolean" && typeof value !== "number") {
     reader.report(PlaybookCode.condition, `${key} takes an expression or a list of them, not ${describeNode(reader.source, node)}`, location);

@@ -1,10 +1,10 @@
 import { isMap, type Node } from "yaml";
 import { formatLocation, type SourceLocation } from "../errors.js";
-import { plainValue, type MapEntry } from "../inventory/yaml-document.js";
+import type { MapEntry } from "../inventory/yaml-document.js";
 import { CONTROL_KEYS, isControlKey } from "./keys.js";
 import { didYouMean, PlaybookCode } from "./problems.js";
 import type { Control, Severity } from "./types.js";
-import { describeNode, keyName, type YamlReader } from "./yaml-read.js";
+import { describeNode, keyName, scalarValue, type YamlReader } from "./yaml-read.js";
 
 /** A control as written: what is not given is filled in where a task uses it. */
 export interface ControlDefinition {
@@ -70,7 +70,7 @@ export class ControlCatalog {
       const definition = this.define(node);
       return definition === undefined ? undefined : { id: definition.id, location: definition.location };
     }
-    const id = plainValue(this.reader.source, node);
+    const id = scalarValue(this.reader.source, node);
     const location = this.reader.at(entry);
     if (typeof id !== "string" || !idPattern.test(id)) {
       this.reader.report(PlaybookCode.control, `control must be an id such as LXD-MU-03 or a mapping, not ${describeNode(this.reader.source, node)}`, location);
@@ -112,7 +112,7 @@ function readDefinition(reader: YamlReader, node: Node | null): ControlDefinitio
     }
     if (key === "severity" || key === "scope") {
       const allowed: readonly string[] = key === "severity" ? severities : scopes;
-      const value = plainValue(reader.source, entry.value);
+      const value = scalarValue(reader.source, entry.value);
       if (typeof value === "string" && allowed.includes(value)) {
         if (key === "severity") fields.severity = value as Severity;
         else fields.scope = value as Control["scope"];

@@ -4,8 +4,9 @@ import { isMap, isSeq } from "yaml";
 import { FleetError, InputFileError, messageOf } from "../errors.js";
 import type { Vars } from "../inventory/types.js";
 import { varName } from "../inventory/var-value.js";
-import { locate, mappingEntries, parseYaml, resolveAlias, varValue, type YamlSource } from "../inventory/yaml-document.js";
+import { locate, mappingEntries, resolveAlias, varValue, type YamlSource } from "../inventory/yaml-document.js";
 import { asPlaybookProblem, playbookProblem, PlaybookCode, playbookUsageProblem } from "./problems.js";
+import { parsePlaybookYaml } from "./yaml-read.js";
 
 /**
  * -e values as ansible-playbook reads them, later ones winning (a whole top-level value is
@@ -89,7 +90,7 @@ export function splitWords(text: string): string[] | string {
 }
 
 function parseInline(text: string): Vars {
-  const { source, problems } = parseYaml(text, "-e");
+  const { source, problems } = parsePlaybookYaml(text, "-e");
   const first = problems[0];
   if (first !== undefined) throw playbookUsageProblem(PlaybookCode.extraVars, `-e ${text}: ${first.message}`);
   const root = resolveAlias(source, source.doc.contents);
@@ -113,8 +114,8 @@ function readFile(file: string, cwd: string): Vars {
   if (text.startsWith("$ANSIBLE_VAULT;")) {
     throw new InputFileError([playbookProblem(PlaybookCode.unsupported, "vault-encrypted files are not supported", { file, line: 1, column: 1 }, "decrypt it with ansible-vault decrypt")]);
   }
-  const { source, problems } = parseYaml(text, file);
-  if (problems.length > 0) throw new InputFileError(problems.map((problem) => asPlaybookProblem(problem)));
+  const { source, problems } = parsePlaybookYaml(text, file);
+  if (problems.length > 0) throw new InputFileError(problems);
   const root = resolveAlias(source, source.doc.contents);
   if (root === null) return {};
   if (!isMap(root)) {

@@ -3,14 +3,14 @@ import { dirname, resolve } from "node:path";
 import { isMap, isSeq, type Node, type YAMLMap } from "yaml";
 import { InputFileError, messageOf, type FleetError } from "../errors.js";
 import { errorCode } from "../inventory/fs-util.js";
-import { parseYaml, plainValue, resolveAlias, type YamlSource } from "../inventory/yaml-document.js";
+import { resolveAlias, type YamlSource } from "../inventory/yaml-document.js";
 import type { ModuleRegistry } from "../modules/registry.js";
 import { ControlCatalog } from "./controls.js";
 import { isPlayKey, isTaskKey } from "./keys.js";
 import { readPlay, type ReadPlay } from "./play.js";
-import { asPlaybookProblem, playbookProblem, PlaybookCode } from "./problems.js";
+import { playbookProblem, PlaybookCode } from "./problems.js";
 import type { Playbook } from "./types.js";
-import { describeNode, YamlReader } from "./yaml-read.js";
+import { describeNode, parsePlaybookYaml, scalarValue, YamlReader } from "./yaml-read.js";
 
 export { resolvePlaybookPath } from "./resolve-path.js";
 
@@ -29,8 +29,8 @@ export interface LoadPlaybookOptions {
 export async function loadPlaybook(file: string, options: LoadPlaybookOptions): Promise<Playbook> {
   const path = resolve(options.cwd ?? process.cwd(), file);
   const text = await readPlaybookText(file, path);
-  const { source, problems: yamlProblems } = parseYaml(text, file);
-  if (yamlProblems.length > 0) throw new InputFileError(yamlProblems.map((problem) => asPlaybookProblem(problem)));
+  const { source, problems: yamlProblems } = parsePlaybookYaml(text, file);
+  if (yamlProblems.length > 0) throw new InputFileError(yamlProblems);
 
   const problems: FleetError[] = [];
   const reader = new YamlReader(source, text, problems);
@@ -49,7 +49,7 @@ export async function loadPlaybook(file: string, options: LoadPlaybookOptions): 
       if (play !== undefined) plays.push(play);
     }
   }
-  if (problems.length > 0) throw new InputFileError(inFileOrder(problems));
+  if (problems.length > 0) throw new InputFileError(inFileOrder(problems, file));
 
   for (const { tasks, handlers } of plays) {
     for (const { task, control } of [...tasks, ...handlers]) {
@@ -79,7 +79,7 @@ async function readPlaybookText(file: string, path: string): Promise<string> {
 /** Says what the file looks like when it is not a list of plays. */
 function notAListHint(source: YamlSource, root: Node, registry: ModuleRegistry): string | undefined {
   if (!isMap(root)) return undefined;
-  const keys = (root as YAMLMap).items.map((pair) => String(plainValue(source, pair.key as Node | null)));
+  const keys = (root as YAMLMap).items.map((pair) => String(scalarValue(source, pair.key as Node | null)));
   if (keys.includes("hosts") || keys.includes("tasks")) {
     return "this looks like a single play: make it a list of one play by starting it with `- ` (`- name: ...` / `  hosts: ...`)";
   }
@@ -89,9 +89,9 @@ function notAListHint(source: YamlSource, root: Node, registry: ModuleRegistry):
   return undefined;
 }
 
-/** Problems by file (in the order files were read), then by position. */
-function inFileOrder(problems: readonly FleetError[]): FleetError[] {
-  const files: string[] = [];
+/** Problems by file (the playbook first, then the others as they were read), then by position. */
+function inFileOrder(problems: readonly FleetError[], playbook: string): FleetError[] {
+  const files: string[] = [playbook];
   for (const problem of problems) {
     const file = problem.location?.file ?? "";
     if (!files.includes(file)) files.push(file);

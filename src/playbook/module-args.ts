@@ -1,13 +1,13 @@
 import { isAbsolute, join } from "node:path";
 import { isMap, isScalar, isSeq, type Node } from "yaml";
 import type { SourceLocation } from "../errors.js";
-import { plainValue, resolveAlias, type MapEntry } from "../inventory/yaml-document.js";
+import { resolveAlias, type MapEntry } from "../inventory/yaml-document.js";
 import type { Module } from "../modules/types.js";
 import { entryKind } from "../inventory/fs-util.js";
 import { didYouMean, PlaybookCode } from "./problems.js";
 import { argumentNames, issueText } from "./module-schema.js";
 import { TemplateError, templateFileSyntaxProblem, templateSyntaxProblem } from "./template.js";
-import { describeNode, keyName, type YamlReader } from "./yaml-read.js";
+import { describeNode, keyName, scalarValue, type YamlReader } from "./yaml-read.js";
 
 export interface ModuleCall {
   args: Record<string, unknown>;
@@ -77,7 +77,7 @@ function rawArguments(reader: YamlReader, module: Module<unknown>, entry: MapEnt
     }
     return call;
   }
-  const value = plainValue(reader.source, node);
+  const value = scalarValue(reader.source, node);
   if (module.freeForm !== undefined && typeof value === "string") {
     call.args[module.freeForm] = value;
     call.argLocations[module.freeForm] = reader.locate(node);

@@ -2,15 +2,18 @@ import { isMap, isScalar, isSeq, type Node } from "yaml";
 import { closestNames } from "../inventory/closest.js";
 import type { Vars } from "../inventory/types.js";
 import { varName } from "../inventory/var-value.js";
-import { plainValue, resolveAlias, type MapEntry } from "../inventory/yaml-document.js";
+import { resolveAlias, type MapEntry } from "../inventory/yaml-document.js";
 import { isPlayKey, PLAY_KEYS, TASK_KEYS, type PlayKey } from "./keys.js";
 import { didYouMean, PlaybookCode } from "./problems.js";
 import { readTask, type ReadTask, type TaskContext } from "./task.js";
 import type { Play } from "./types.js";
 import { readVarsFile } from "./vars-files.js";
-import { describeNode, keyName, type YamlReader } from "./yaml-read.js";
+import { describeNode, keyName, scalarValue, type YamlReader } from "./yaml-read.js";
 
-/** A play as read: its tasks and handlers still carry unresolved control references. */
+/**
+ * A play as read: its tasks and handlers still carry unresolved control references. A play with
+ * problems is returned too; the problems are in the reader, and the loader throws them.
+ */
 export interface ReadPlay {
   play: Play;
   tasks: ReadTask[];
@@ -43,16 +46,9 @@ export function readPlay(reader: YamlReader, context: TaskContext, node: Node | 
     for (const entry of unknown) reportUnknownKey(reader, context, entry);
   }
 
-  let ok = unknown.length === 0;
   const value = <T>(key: PlayKey, read: (entry: MapEntry) => T | undefined, fallback: T): T => {
     const entry = keyed.get(key);
-    if (entry === undefined) return fallback;
-    const result = read(entry);
-    if (result === undefined) {
-      ok = false;
-      return fallback;
-    }
-    return result;
+    return entry === undefined ? fallback : (read(entry) ?? fallback);
   };
 
   const hosts = value("hosts", (entry) => readHosts(reader, entry), undefined as string | undefined);
@@ -60,21 +56,16 @@ export function readPlay(reader: YamlReader, context: TaskContext, node: Node | 
   const hostsMisspelt = unknown.some((entry) => closestNames(keyName(entry), ["hosts"]).length > 0);
   if (!keyed.has("hosts") && !looksLikeTask && !hostsMisspelt) {
     reader.report(PlaybookCode.missingKey, "this play has no hosts", location, "add `hosts:` with a host pattern, e.g. `hosts: all` or `hosts: lxd:&dc1`");
-    ok = false;
   }
-  for (const item of value("controls", (entry) => reader.list(entry, "controls"), [])) {
-    if (context.catalog.define(item) === undefined) ok = false;
-  }
+  for (const item of value("controls", (entry) => reader.list(entry, "controls"), [])) context.catalog.define(item);
   const varsFiles: Play["varsFiles"] = [];
   for (const item of value("vars_files", (entry) => pathList(reader, entry), [])) {
     const file = readVarsFile(reader, context, item);
-    if (file === undefined) ok = false;
-    else varsFiles.push(file);
+    if (file !== undefined) varsFiles.push(file);
   }
   const handlers = readTasks(reader, context, keyed.get("handlers"), "handler");
   const tasks = readTasks(reader, context, keyed.get("tasks"), "task");
-  if (handlers === undefined || tasks === undefined) ok = false;
-  if (!checkHandlers(reader, handlers ?? [], tasks ?? [])) ok = false;
+  checkHandlers(reader, handlers, tasks);
 
   const play: Play = {
     name: value("name", (entry) => reader.string(entry, "name"), undefined as string | undefined) ?? hosts ?? "",
@@ -86,11 +77,11 @@ export function readPlay(reader: YamlReader, context: TaskContext, node: Node | 
     serial: value("serial", (entry) => readSerial(reader, entry), undefined as Play["serial"]),
     maxFailPercentage: value("max_fail_percentage", (entry) => readPercentage(reader, entry), undefined as number | undefined),
     anyErrorsFatal: value("any_errors_fatal", (entry) => reader.bool(entry, "any_errors_fatal"), false),
-    tasks: (tasks ?? []).map((read) => read.task),
-    handlers: (handlers ?? []).map((read) => read.task),
+    tasks: tasks.map((read) => read.task),
+    handlers: handlers.map((read) => read.task),
     location,
   };
-  return ok ? { play, tasks: tasks ?? [], handlers: handlers ?? [] } : undefined;
+  return { play, tasks, handlers };
 }
 
 function reportUnknownKey(reader: YamlReader, context: TaskContext, entry: MapEntry): void {
@@ -102,23 +93,18 @@ function reportUnknownKey(reader: YamlReader, context: TaskContext, entry: MapEn
   reader.report(PlaybookCode.unknownKey, `unknown play key \`${key}\``, entry.location, hint);
 }
 
-/** Every item read (undefined items are the ones with problems); undefined when one has a problem. */
-function readTasks(reader: YamlReader, context: TaskContext, entry: MapEntry | undefined, kind: "task" | "handler"): ReadTask[] | undefined {
-  if (entry === undefined) return [];
-  const items = reader.list(entry, kind === "task" ? "tasks" : "handlers");
-  if (items === undefined) return undefined;
-  const read = items.map((item, index) => readTask(reader, context, item, index, kind));
-  return read.every((item) => item !== undefined) ? read : undefined;
+/** The items of `tasks:` or `handlers:` (those that are not even a mapping are left out). */
+function readTasks(reader: YamlReader, context: TaskContext, entry: MapEntry | undefined, kind: "task" | "handler"): ReadTask[] {
+  const items = entry === undefined ? [] : (reader.list(entry, kind === "task" ? "tasks" : "handlers") ?? []);
+  return items.flatMap((item, index) => readTask(reader, context, item, index, kind) ?? []);
 }
 
 /** Handler names are unique, and notify names one of them. */
-function checkHandlers(reader: YamlReader, handlers: readonly ReadTask[], tasks: readonly ReadTask[]): boolean {
-  let ok = true;
+function checkHandlers(reader: YamlReader, handlers: readonly ReadTask[], tasks: readonly ReadTask[]): void {
   const names = new Set<string>();
   for (const handler of handlers) {
     if (names.has(handler.task.name)) {
       reader.report(PlaybookCode.handler, `two handlers are named ${JSON.stringify(handler.task.name)}`, handler.task.location, "give each handler its own name: notify picks a handler by name");
-      ok = false;
     }
     names.add(handler.task.name);
   }
@@ -127,10 +113,8 @@ function checkHandlers(reader: YamlReader, handlers: readonly ReadTask[], tasks:
       if (names.has(notify.name)) continue;
       const known = names.size === 0 ? "this play has no handlers" : `its handlers: ${[...names].join(", ")}`;
       reader.report(PlaybookCode.unknownHandler, `notify names no handler of this play: ${JSON.stringify(notify.name)}`, notify.location, didYouMean(notify.name, names, known));
-      ok = false;
     }
   }
-  return ok;
 }
 
 /** A pattern, or a list of patterns (any of them). */
@@ -171,7 +155,7 @@ function pathList(reader: YamlReader, entry: MapEntry): Array<Node | null> | und
 }
 
 function readSerial(reader: YamlReader, entry: MapEntry): Play["serial"] | undefined {
-  const value = plainValue(reader.source, resolveAlias(reader.source, entry.value));
+  const value = scalarValue(reader.source, resolveAlias(reader.source, entry.value));
   if (typeof value === "number" && Number.isInteger(value) && value > 0) return { count: value };
   if (typeof value === "string") {
     const text = value.trim();
@@ -184,7 +168,7 @@ function readSerial(reader: YamlReader, entry: MapEntry): Play["serial"] | undef
 }
 
 function readPercentage(reader: YamlReader, entry: MapEntry): number | undefined {
-  let value = plainValue(reader.source, entry.value);
+  let value = scalarValue(reader.source, entry.value);
   if (typeof value === "string" && /^\d+(?:\.\d+)?\s*%?$/.test(value.trim())) value = Number(value.trim().replace(/\s*%$/, ""));
   if (typeof value === "number" && Number.isFinite(value) && value >= 0 && value <= 100) return value;
   reader.report(PlaybookCode.maxFailPercentage, `max_fail_percentage must be a number from 0 to 100, not ${describeNode(reader.source, entry.value)}`, reader.at(entry));

@@ -1,6 +1,6 @@
 import { isMap, type Node } from "yaml";
 import type { SourceLocation } from "../errors.js";
-import { plainValue, type MapEntry } from "../inventory/yaml-document.js";
+import type { MapEntry } from "../inventory/yaml-document.js";
 import type { ModuleRegistry } from "../modules/registry.js";
 import { readConditions, readResultCondition } from "./conditions.js";
 import type { ControlCatalog, ControlReference } from "./controls.js";
@@ -8,14 +8,18 @@ import { isTaskKey, PLAY_KEYS, TASK_KEYS, type TaskKey } from "./keys.js";
 import { readModuleCall, type ModuleCallContext } from "./module-args.js";
 import { didYouMean, PlaybookCode } from "./problems.js";
 import type { Task } from "./types.js";
-import { describeNode, keyName, type YamlReader } from "./yaml-read.js";
+import { describeNode, keyName, scalarValue, type YamlReader } from "./yaml-read.js";
 
 export interface TaskContext extends ModuleCallContext {
   registry: ModuleRegistry;
   catalog: ControlCatalog;
 }
 
-/** A task as read, before the play checks its notify names and the playbook resolves its control. */
+/**
+ * A task as read, before the play checks its notify names and the playbook resolves its control.
+ * A task with problems is returned too (so that its notify names are checked as well); the
+ * problems are in the reader, and the loader throws them.
+ */
 export interface ReadTask {
   task: Task;
   control: ControlReference | undefined;
@@ -58,32 +62,22 @@ export function readTask(reader: YamlReader, context: TaskContext, node: Node | 
   const module = moduleEntry === undefined ? undefined : context.registry.get(keyName(moduleEntry));
   const call = module === undefined || moduleEntry === undefined ? undefined : readModuleCall(reader, context, module, moduleEntry);
 
-  let ok = module !== undefined && call !== undefined && second === undefined;
   const value = <T>(key: TaskKey, read: (entry: MapEntry) => T | undefined, fallback: T): T => {
     const entry = keyed.get(key);
-    if (entry === undefined) return fallback;
-    const result = read(entry);
-    if (result === undefined) {
-      ok = false;
-      return fallback;
-    }
-    return result;
+    return entry === undefined ? fallback : (read(entry) ?? fallback);
   };
 
   const name = value("name", (entry) => reader.string(entry, "name"), undefined as string | undefined);
-  if (kind === "handler" && name === undefined && !keyed.has("name")) {
+  if (kind === "handler" && !keyed.has("name")) {
     reader.report(PlaybookCode.handler, "this handler has no name", location, "give every handler a name: notify refers to handlers by name");
-    ok = false;
   }
   const scope = value("scope", (entry) => oneOf(reader, entry, "scope", ["host", "cluster"] as const), "host" as const);
   const notify = value("notify", (entry) => reader.names(entry, "notify", false), []);
   if (kind === "handler" && notify.length > 0) {
     reader.report(PlaybookCode.handler, "a handler cannot notify other handlers", keyed.get("notify")?.location ?? location);
-    ok = false;
   }
   const controlEntry = keyed.get("control");
   const control = controlEntry === undefined ? undefined : context.catalog.reference(controlEntry);
-  if (controlEntry !== undefined && control === undefined) ok = false;
 
   const task: Task = {
     index,
@@ -107,7 +101,7 @@ export function readTask(reader: YamlReader, context: TaskContext, node: Node | 
     location,
     argLocations: call?.argLocations ?? {},
   };
-  return ok ? { task, control, notify } : undefined;
+  return { task, control, notify };
 }
 
 function reportUnknownKey(reader: YamlReader, context: TaskContext, entry: MapEntry, key: string, kind: string): void {
@@ -132,14 +126,14 @@ function reportUnknownKey(reader: YamlReader, context: TaskContext, entry: MapEn
 }
 
 function oneOf<const T extends string>(reader: YamlReader, entry: MapEntry, what: string, allowed: readonly T[]): T | undefined {
-  const value = plainValue(reader.source, entry.value);
+  const value = scalarValue(reader.source, entry.value);
   if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
   reader.report(PlaybookCode.value, `${what} must be ${allowed.join(" or ")}, not ${describeNode(reader.source, entry.value)}`, reader.at(entry));
   return undefined;
 }
 
 function readRegister(reader: YamlReader, entry: MapEntry): string | undefined {
-  const value = plainValue(reader.source, entry.value);
+  const value = scalarValue(reader.source, entry.value);
   if (typeof value === "string" && identifier.test(value) && !reservedNames.has(value)) return value;
   const why = typeof value !== "string" ? `not ${describeNode(reader.source, entry.value)}` : reservedNames.has(value) ? `${value} is a reserved word` : `${JSON.stringify(value)} is not a variable name`;
   reader.report(PlaybookCode.register, `register takes a variable name: ${why}`, reader.at(entry));
@@ -147,7 +141,7 @@ function readRegister(reader: YamlReader, entry: MapEntry): string | undefined {
 }
 
 function readTimeout(reader: YamlReader, entry: MapEntry): number | undefined {
-  const value = plainValue(reader.source, entry.value);
+  const value = scalarValue(reader.source, entry.value);
   if (typeof value === "number" && Number.isFinite(value) && value > 0) return value;
   reader.report(PlaybookCode.value, `timeout must be a number of seconds greater than 0, not ${describeNode(reader.source, entry.value)}`, reader.at(entry));
   return undefined;

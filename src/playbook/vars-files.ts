@@ -5,9 +5,9 @@ import { messageOf } from "../errors.js";
 import { errorCode } from "../inventory/fs-util.js";
 import type { Vars } from "../inventory/types.js";
 import { varName } from "../inventory/var-value.js";
-import { mappingEntries, parseYaml, plainValue, resolveAlias } from "../inventory/yaml-document.js";
-import { asPlaybookProblem, PlaybookCode } from "./problems.js";
-import { YamlReader } from "./yaml-read.js";
+import { mappingEntries, resolveAlias } from "../inventory/yaml-document.js";
+import { PlaybookCode } from "./problems.js";
+import { parsePlaybookYaml, scalarValue, YamlReader } from "./yaml-read.js";
 
 /**
  * One `vars_files:` item: a path relative to the playbook's directory, read now. The file holds a
@@ -15,7 +15,7 @@ import { YamlReader } from "./yaml-read.js";
  */
 export function readVarsFile(reader: YamlReader, directories: { baseDir: string; shownDir: string }, node: Node | null): { path: string; vars: Vars } | undefined {
   const location = reader.locate(node);
-  const name = plainValue(reader.source, node);
+  const name = scalarValue(reader.source, node);
   if (typeof name !== "string" || name === "") {
     reader.report(PlaybookCode.value, "a vars_files item is the path of a YAML file", location);
     return undefined;
@@ -38,9 +38,9 @@ export function readVarsFile(reader: YamlReader, directories: { baseDir: string;
     reader.report(PlaybookCode.unsupported, `vars file ${shown} is vault-encrypted, which is not supported`, location, "decrypt it with ansible-vault decrypt, or pass secrets with -e @FILE");
     return undefined;
   }
-  const { source, problems } = parseYaml(text, shown);
+  const { source, problems } = parsePlaybookYaml(text, shown);
   if (problems.length > 0) {
-    reader.problems.push(...problems.map((problem) => asPlaybookProblem(problem)));
+    reader.problems.push(...problems);
     return undefined;
   }
   const root = resolveAlias(source, source.doc.contents);

@@ -1,7 +1,7 @@
-import { isMap, isScalar, isSeq, type Node, type YAMLMap } from "yaml";
+import { isMap, isScalar, isSeq, visit, type Node, type YAMLMap } from "yaml";
 import { FleetError, type SourceLocation } from "../errors.js";
 import { varName } from "../inventory/var-value.js";
-import { locate, mappingEntries, plainValue, resolveAlias, varValue, type MapEntry, type YamlSource } from "../inventory/yaml-document.js";
+import { locate, mappingEntries, parseYaml, resolveAlias, varValue, type MapEntry, type YamlSource } from "../inventory/yaml-document.js";
 import type { VarValue } from "../inventory/types.js";
 import { asPlaybookProblem, playbookProblem, PlaybookCode, type PlaybookCodeValue } from "./problems.js";
 
@@ -53,7 +53,7 @@ export class YamlReader {
 
   /** Text: a string, or a number written without quotes (`name: 2024`). */
   string(entry: MapEntry, what: string): string | undefined {
-    const value = plainValue(this.source, entry.value);
+    const value = scalarValue(this.source, entry.value);
     if (typeof value === "string") return value;
     if (typeof value === "number" && Number.isFinite(value)) return String(value);
     this.report(PlaybookCode.value, `${what} must be text, not ${describeNode(this.source, entry.value)}`, this.at(entry));
@@ -62,7 +62,7 @@ export class YamlReader {
 
   /** true/false; yes/no and on/off as YAML 1.1 (and Ansible) read them, also when quoted. */
   bool(entry: MapEntry, what: string): boolean | undefined {
-    const value = plainValue(this.source, entry.value);
+    const value = scalarValue(this.source, entry.value);
     if (typeof value === "boolean") return value;
     if (typeof value === "string") {
       const word = value.toLowerCase();
@@ -83,7 +83,7 @@ export class YamlReader {
     const names: Array<{ name: string; location: SourceLocation }> = [];
     let ok = true;
     for (const item of items) {
-      const value = plainValue(this.source, item);
+      const value = scalarValue(this.source, item);
       const location = this.locate(item);
       if (typeof value === "string" || (typeof value === "number" && Number.isFinite(value))) {
         const parts = splitCommas ? String(value).split(",") : [String(value)];
@@ -126,4 +126,33 @@ export function describeNode(source: YamlSource, node: Node | null): string {
     if (typeof value === "boolean") return value ? "true" : "false";
   }
   return "a value of another kind";
+}
+
+/**
+ * The value of a scalar as PyYAML constructs it; for a list or mapping the node itself (which no
+ * reader takes for a scalar), so that nothing is converted that could fail to convert.
+ */
+export function scalarValue(source: YamlSource, node: Node | null): unknown {
+  const resolved = resolveAlias(source, node);
+  return isScalar(resolved) ? resolved.value : resolved;
+}
+
+/**
+ * parseYaml with playbook codes, plus what PyYAML refuses and yaml only fails on when converting:
+ * a merge key (`<<`) whose value is not a mapping or a list of mappings.
+ */
+export function parsePlaybookYaml(text: string, file: string): { source: YamlSource; problems: FleetError[] } {
+  const { source, problems } = parseYaml(text, file);
+  const all = problems.map((problem) => asPlaybookProblem(problem));
+  visit(source.doc, {
+    Pair(_key, pair) {
+      const key = pair.key as Node | null;
+      if (!isScalar(key) || typeof key.value !== "symbol") return;
+      const value = resolveAlias(source, pair.value as Node | null);
+      const items = isSeq(value) ? value.items.map((item) => resolveAlias(source, item as Node | null)) : [value];
+      if (items.every((item) => isMap(item))) return;
+      all.push(playbookProblem(PlaybookCode.yamlSyntax, "YAML merge key << needs a mapping or a list of mappings", locate(source, key), "merge an anchored mapping (`<<: *defaults`) or a list of them"));
+    },
+  });
+  return { source, problems: all };
 }
