@@ -30,5 +30,21 @@ export function argumentNames(schema: z.ZodType): string[] | undefined {
 /** A zod issue in words, without zod's "Invalid input: " preamble. */
 export function issueText(issue: z.core.$ZodIssue): string {
   if (issue.code === "invalid_type" && issue.message.endsWith("received undefined")) return `missing (expected ${issue.expected})`;
+  if (issue.code === "invalid_union" && issue.message === "Invalid input") return unionText(issue.errors);
   return issue.message.replace(/^Invalid input: /, "");
+}
+
+/**
+ * zod says only "Invalid input" when no branch of a union matches. The branch that got past the
+ * type check says what is wrong; when none did, the types the branches expect do.
+ */
+function unionText(branches: readonly (readonly z.core.$ZodIssue[])[]): string {
+  const typeOnly = (issues: readonly z.core.$ZodIssue[]) => issues.every((issue) => issue.code === "invalid_type" && issue.path.length === 0);
+  const closest = branches.find((issues) => issues.length > 0 && !typeOnly(issues));
+  if (closest !== undefined) return closest.map((issue) => (issue.path.length === 0 ? issueText(issue) : `${issue.path.join(".")}: ${issueText(issue)}`)).join("; ");
+  const issues = branches.flat();
+  const expected = [...new Set(issues.flatMap((issue) => (issue.code === "invalid_type" ? [issue.expected] : [])))];
+  if (expected.length === 0) return "Invalid input";
+  const missing = issues.some((issue) => issue.message.endsWith("received undefined"));
+  return missing ? `missing (expected ${expected.join(" or ")})` : `expected ${expected.join(" or ")}`;
 }

@@ -19,7 +19,7 @@ function fakeModule<Args>(name: string, args: z.ZodType<Args>, freeForm?: keyof 
 const fileArgs = z.object({ path: z.string(), mode: z.string().optional(), owner: z.string().optional(), state: z.enum(["file", "directory", "absent"]).optional() }).strict();
 const commandArgs = z.object({ cmd: z.string(), creates: z.string().optional() }).strict();
 const templateArgs = z.object({ src: z.string(), dest: z.string(), mode: z.string().optional() }).strict();
-const sysctlArgs = z.object({ name: z.string(), value: z.union([z.string(), z.number()]), reload: z.object({ now: z.boolean() }).strict().optional() }).strict();
+const sysctlArgs = z.object({ name: z.string(), value: z.union([z.string().regex(/^\d+$/, "must be digits"), z.number()]), reload: z.object({ now: z.boolean() }).strict().optional() }).strict();
 
 export const fakeRegistry: ModuleRegistry = new Map([
   ["file", fakeModule("file", fileArgs)],

@@ -230,6 +230,8 @@ const broken: Array<[string, Expected[]]> = [
       { code: "PLAYBOOK_INVALID_ARGUMENT", at: "broken/wrong-type.yml:6:15", message: "file.mode: expected string, received number", hint: "file takes: path, mode, owner, state" },
       { code: "PLAYBOOK_INVALID_ARGUMENT", at: "broken/wrong-type.yml:8:64", message: "sysctl.reload.now: expected boolean, received string", hint: "sysctl takes: name, value, reload" },
       { code: "PLAYBOOK_INVALID_ARGUMENT", at: "broken/wrong-type.yml:10:7", message: "file.path: missing (expected string)", hint: "file takes: path, mode, owner, state" },
+      { code: "PLAYBOOK_INVALID_ARGUMENT", at: "broken/wrong-type.yml:12:7", message: "sysctl.value: missing (expected string or number)", hint: "sysctl takes: name, value, reload" },
+      { code: "PLAYBOOK_INVALID_ARGUMENT", at: "broken/wrong-type.yml:14:45", message: "sysctl.value: must be digits", hint: "sysctl takes: name, value, reload" },
     ],
   ],
   [
