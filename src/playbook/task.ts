@@ -52,8 +52,8 @@ export function readTask(reader: YamlReader, context: TaskContext, node: Node | 
   }
 
   const [moduleEntry, second] = modules;
-  if (second !== undefined) {
-    reader.report(PlaybookCode.twoModules, `this ${kind} names two modules, \`${keyName(moduleEntry as MapEntry)}\` and \`${keyName(second)}\``, second.location);
+  if (moduleEntry !== undefined && second !== undefined) {
+    reader.report(PlaybookCode.twoModules, `this ${kind} names two modules, \`${keyName(moduleEntry)}\` and \`${keyName(second)}\``, second.location);
   }
   if (moduleEntry === undefined && unknownKeys === 0) {
     const known = [...context.registry.keys()].sort().join(", ");
@@ -93,8 +93,8 @@ export function readTask(reader: YamlReader, context: TaskContext, node: Node | 
     scope,
     runOnce: value("run_once", (entry) => reader.bool(entry, "run_once"), false),
     checkMode: value("check_mode", (entry) => reader.bool(entry, "check_mode"), undefined as boolean | undefined),
-    changedWhen: value("changed_when", (entry) => readResultCondition(reader, entry), undefined as boolean | Task["changedWhen"]),
-    failedWhen: value("failed_when", (entry) => readResultCondition(reader, entry), undefined as boolean | Task["failedWhen"]),
+    changedWhen: value("changed_when", (entry) => readResultCondition(reader, entry), undefined as Task["changedWhen"]),
+    failedWhen: value("failed_when", (entry) => readResultCondition(reader, entry), undefined as Task["failedWhen"]),
     ignoreErrors: value("ignore_errors", (entry) => reader.bool(entry, "ignore_errors"), false),
     register: value("register", (entry) => readRegister(reader, entry), undefined as string | undefined),
     timeoutSeconds: value("timeout", (entry) => readTimeout(reader, entry), undefined as number | undefined),
