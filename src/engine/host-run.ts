@@ -149,6 +149,12 @@ export class HostPlayRun {
     const settledAt = new Map<Task, TaskResult>();
     const changes: Pending[] = [];
     for (const entry of entries) {
+      // a command reads the host as it is: after this round trip's changes, not before them
+      if (entry.kind === "read-only" && changes.length > 0) {
+        this.facts.forget([entry.request]);
+        cut = entry.task.index;
+        break;
+      }
       const planned = this.plan(entry);
       if (planned === CUT) {
         cut = entry.task.index;

@@ -36,6 +36,7 @@ export interface RunPlaybookOptions {
  */
 export async function runPlaybook(playbook: Playbook, inventory: Inventory, transport: Transport, options: RunPlaybookOptions): Promise<HostResult[]> {
   const results = new Map<string, HostResult>();
+  const order = new Map([...inventory.hosts.keys()].map((name, index) => [name, index]));
   for (const [playIndex, play] of playbook.plays.entries()) {
     if (options.interrupted()) break;
     const hosts = selectHosts(inventory, play.hosts, options.limit).filter((host) => !isOut(results.get(host.name)));
@@ -96,7 +97,8 @@ export async function runPlaybook(playbook: Playbook, inventory: Inventory, tran
       if (play.maxFailPercentage !== undefined && batchHosts.length > 0 && (failedInBatch / batchHosts.length) * 100 > play.maxFailPercentage) abortPlay = true;
     }
   }
-  return [...results.values()];
+  // inventory order, whatever order hosts finished in
+  return [...results.values()].sort((a, b) => (order.get(a.host) ?? 0) - (order.get(b.host) ?? 0));
 }
 
 function collectionsOf(play: Play): HostCollection[] {

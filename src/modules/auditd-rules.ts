@@ -4,6 +4,7 @@ import { auditStatus, loadedAuditRules, type AuditStatus, type LoadedAuditRules 
 import { fileContent, type FileContent } from "../facts/file.js";
 import { SBIN_PATH } from "../facts/sbin-path.js";
 import { fact, type FactReader, type FactRequest } from "../facts/types.js";
+import { succeedingWhenAlready } from "./support/tolerate.js";
 import { shellQuote } from "../transport/shell-quote.js";
 import { atomicWriteScript } from "./support/atomic-write.js";
 import { splitProblem, splitWords } from "./support/split-words.js";
@@ -122,6 +123,6 @@ function planRules(args: AuditdRulesArgs, facts: FactReader): Plan {
 function loadScript(rule: string): string {
   return [
     SBIN_PATH,
-    `auditctl ${splitWords(rule).map(shellQuote).join(" ")} || { printf 'fleet: auditctl could not load the rule: %s\\n' ${shellQuote(rule)} >&2; exit 1; }`,
+    succeedingWhenAlready(`auditctl ${splitWords(rule).map(shellQuote).join(" ")}`, "Rule exists", `printf 'fleet: auditctl could not load the rule: %s\\n' ${shellQuote(rule)} >&2`),
   ].join("\n");
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { groupEntry, primaryGroupUsers, type GroupEntry } from "../facts/group.js";
 import { SBIN_PATH } from "../facts/sbin-path.js";
 import { fact, type FactReader, type FactRequest } from "../facts/types.js";
+import { succeedingWhenAlready } from "./support/tolerate.js";
 import { shellQuote } from "../transport/shell-quote.js";
 import { ok, type Module, type Plan } from "./types.js";
 
@@ -71,7 +72,7 @@ function planMembers(args: GroupMembersArgs, facts: FactReader): Plan {
     kind: "change",
     summary: `remove ${list(extra)} from group ${args.group}`,
     diff: { before: entry.members.map((member) => `${member}\n`).join(""), after: remaining.map((member) => `${member}\n`).join("") },
-    commands: extra.map((user) => ({ script: `${SBIN_PATH}\ngpasswd -d ${shellQuote(user)} ${shellQuote(args.group)}`, description: `remove ${user} from group ${args.group}` })),
+    commands: extra.map((user) => ({ script: `${SBIN_PATH}\n${succeedingWhenAlready(`gpasswd -d ${shellQuote(user)} ${shellQuote(args.group)}`, "is not a member", ":")}`, description: `remove ${user} from group ${args.group}` })),
     effects: [{ request: request.entry, value: { exists: true, gid: entry.gid, members: remaining } }],
     expected,
     actual,
