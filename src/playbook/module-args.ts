@@ -68,7 +68,7 @@ function rawArguments(reader: YamlReader, module: Module<unknown>, entry: MapEnt
   if (isMap(node)) {
     for (const argument of reader.entries(node)) {
       const key = keyName(argument);
-      const value = reader.data(argument.value);
+      const value = octalAsWritten(argument.value, reader.data(argument.value));
       if (value === undefined) continue;
       call.args[key] = value;
       call.argLocations[key] = reader.at(argument);
@@ -149,4 +149,13 @@ function forEachString(value: unknown, visit: (text: string) => void): void {
   if (typeof value === "string") visit(value);
   else if (Array.isArray(value)) for (const item of value) forEachString(item, visit);
   else if (typeof value === "object" && value !== null) for (const item of Object.values(value)) forEachString(item, visit);
+}
+
+/**
+ * `mode: 0644` is an octal number in YAML 1.1 (420); keep what was written, "0644", so a module
+ * reads the mode the operator meant instead of guessing from 420.
+ */
+function octalAsWritten(node: Node | null, value: unknown): unknown {
+  if (typeof value === "number" && isScalar(node) && typeof node.source === "string" && /^0[0-7]+$/.test(node.source)) return node.source;
+  return value;
 }
