@@ -148,6 +148,7 @@ export class HostPlayRun {
 
     const settledAt = new Map<Task, TaskResult>();
     const changes: Pending[] = [];
+    const predicted: Pending[] = [];
     for (const entry of entries) {
       // a command reads the host as it is: after this round trip's changes, not before them
       if (entry.kind === "read-only" && changes.length > 0) {
@@ -162,8 +163,11 @@ export class HostPlayRun {
       }
       if (planned === "delegated") continue;
       const plan = planned.plan;
-      if (plan?.kind === "change" && entry.kind === "module" && !this.effectiveCheck(entry.task)) changes.push({ entry, plan, used: planned.result.facts });
-      else this.register(entry.task, planned.result);
+      if (plan?.kind === "change" && entry.kind === "module") {
+        if (this.effectiveCheck(entry.task)) predicted.push({ entry, plan, used: planned.result.facts });
+        else changes.push({ entry, plan, used: planned.result.facts });
+      }
+      if (!changes.some((change) => change.entry === entry)) this.register(entry.task, planned.result);
       settledAt.set(entry.task, planned.result);
       if (planned.result.status === "failed" && !planned.result.ignored && planned.hard) {
         this.markFailed();
@@ -171,8 +175,10 @@ export class HostPlayRun {
         break;
       }
     }
+    // predictions stand until the changes they predict are applied and read back (in check mode: all run)
     if (changes.length > 0) await this.applyAndVerify(changes, settledAt);
-    this.facts.forgetPredictions();
+    // check mode proves its changes too, against the state the round trip predicts
+    this.replan(predicted.filter(({ entry }) => entry.module.verifiable), settledAt, "after the tasks that follow it");
 
     for (const entry of entries) {
       if (entry.task.index >= cut && !settledAt.has(entry.task)) continue;
@@ -345,26 +351,31 @@ export class HostPlayRun {
     const applied = changes.filter(({ entry }) => settled.get(entry.task)?.status === "changed");
     if (applied.some(({ entry }) => !entry.module.verifiable)) this.facts.forgetAll();
     else this.facts.forget(applied.flatMap(({ entry, plan }) => [...entry.requests, ...plan.effects.map((effect) => effect.request)]));
+    this.facts.forgetPredictions();
     await this.verify(applied.filter(({ entry }) => entry.module.verifiable), settled);
   }
 
   /** Reads the facts of applied changes again: planning once more must find nothing to do. */
   private async verify(applied: readonly Pending[], settled: Map<Task, TaskResult>): Promise<void> {
     if (applied.length === 0) return;
-    this.facts.forgetPredictions();
     await this.gather(applied.map(({ entry }) => entry));
-    for (const { entry } of applied) {
+    this.replan(applied, settled, "after applying");
+  }
+
+  /** Plans changed tasks again against the facts now known (read back, or predicted): each must find nothing left to do. */
+  private replan(changed: readonly Pending[], settled: Map<Task, TaskResult>, when: string): void {
+    for (const { entry } of changed) {
       const { reader } = this.facts.readerFor(entry.requests);
       const before = settled.get(entry.task) as TaskResult;
       let replanned: Plan;
       try {
-        replanned = entry.module.plan(entry.args as never, reader, { ...this.planContext(entry.task, this.scope()), check: false });
+        replanned = entry.module.plan(entry.args as never, reader, this.planContext(entry.task, this.scope()));
       } catch (error) {
         replanned = { kind: "fail", message: messageOf(error) };
       }
       if (replanned.kind === "ok" || replanned.kind === "not_applicable") continue;
       const still = replanned.kind === "change" ? replanned.summary : replanned.message;
-      settled.set(entry.task, { ...before, status: "failed", message: `not idempotent: after applying, the task still finds: ${still}`, ignored: entry.task.ignoreErrors, verdict: before.control ? { id: before.control.id, status: "error", expected: null, actual: null, message: `not idempotent: ${still}` } : null });
+      settled.set(entry.task, { ...before, status: "failed", message: `not idempotent: ${when}, the task still finds: ${still}`, ignored: entry.task.ignoreErrors, verdict: before.control ? { id: before.control.id, status: "error", expected: null, actual: null, message: `not idempotent: ${still}` } : null });
       if (!entry.task.ignoreErrors) this.markFailed();
     }
   }
