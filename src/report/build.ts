@@ -66,6 +66,8 @@ function reportHost(host: HostResult, catalogue: ReadonlyMap<string, ReportContr
     cluster: host.cluster,
     status: host.status,
     error: host.error,
+    execs: host.execs,
+    durationMs: host.durationMs,
     tasks: host.tasks.map((task) => ({ name: task.name, module: task.module, control: task.control?.id ?? null, status: task.status, diff: task.diff, message: task.message, delegatedTo: task.delegatedTo })),
     controls,
   };

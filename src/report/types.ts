@@ -29,6 +29,9 @@ export interface ReportHost {
   cluster: string | null;
   status: "ok" | "changed" | "failed" | "unreachable";
   error: string | null;
+  /** Round trips on the host's connection (execs) and the host's wall time. */
+  execs: number;
+  durationMs: number;
   tasks: ReportTask[];
   controls: ReportControlResult[];
 }
