@@ -3,7 +3,7 @@ import { formatLocation, type SourceLocation } from "../errors.js";
 import type { MapEntry } from "../inventory/yaml-document.js";
 import { CONTROL_KEYS, isControlKey } from "./keys.js";
 import { didYouMean, PlaybookCode } from "./problems.js";
-import type { Control, Severity } from "./types.js";
+import type { Control, ControlFix, Severity } from "./types.js";
 import { describeNode, keyName, scalarValue, type YamlReader } from "./yaml-read.js";
 
 /** A control as written: what is not given is filled in where a task uses it. */
@@ -15,6 +15,8 @@ export interface ControlDefinition {
   section?: string;
   rationale?: string;
   remediation?: string;
+  fix?: ControlFix;
+  fix_var?: string;
   location: SourceLocation;
 }
 
@@ -27,7 +29,8 @@ export interface ControlReference {
 const severities: readonly Severity[] = ["low", "medium", "high", "critical"];
 const scopes: ReadonlyArray<Control["scope"]> = ["host", "cluster", "instance"];
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
-const metadataKeys = ["title", "severity", "scope", "section", "rationale", "remediation"] as const;
+const fixes: readonly ControlFix[] = ["auto", "opt-in", "audit", "manual"];
+const metadataKeys = ["title", "severity", "scope", "section", "rationale", "remediation", "fix", "fix_var"] as const;
 
 /**
  * Every control of a playbook by id: those listed under a play's `controls:` and those a task
@@ -90,6 +93,8 @@ export class ControlCatalog {
     if (definition?.section !== undefined) control.section = definition.section;
     if (definition?.rationale !== undefined) control.rationale = definition.rationale;
     if (definition?.remediation !== undefined) control.remediation = definition.remediation;
+    if (definition?.fix !== undefined) control.fix = definition.fix;
+    if (definition?.fix_var !== undefined) control.fixVar = definition.fix_var;
     return control;
   }
 }
@@ -110,12 +115,13 @@ function readDefinition(reader: YamlReader, node: Node | null): ControlDefinitio
       ok = false;
       continue;
     }
-    if (key === "severity" || key === "scope") {
-      const allowed: readonly string[] = key === "severity" ? severities : scopes;
+    if (key === "severity" || key === "scope" || key === "fix") {
+      const allowed: readonly string[] = key === "severity" ? severities : key === "scope" ? scopes : fixes;
       const value = scalarValue(reader.source, entry.value);
       if (typeof value === "string" && allowed.includes(value)) {
         if (key === "severity") fields.severity = value as Severity;
-        else fields.scope = value as Control["scope"];
+        else if (key === "scope") fields.scope = value as Control["scope"];
+        else fields.fix = value as ControlFix;
       } else {
         reader.report(PlaybookCode.control, `control ${key} must be one of ${allowed.join(", ")}, not ${describeNode(reader.source, entry.value)}`, reader.at(entry));
         ok = false;

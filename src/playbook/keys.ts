@@ -33,7 +33,7 @@ export const TASK_KEYS = [
   "timeout",
 ] as const;
 
-export const CONTROL_KEYS = ["id", "title", "severity", "scope", "section", "rationale", "remediation"] as const;
+export const CONTROL_KEYS = ["id", "title", "severity", "scope", "section", "rationale", "remediation", "fix", "fix_var"] as const;
 
 export type PlayKey = (typeof PLAY_KEYS)[number];
 export type TaskKey = (typeof TASK_KEYS)[number];

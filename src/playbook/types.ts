@@ -29,7 +29,15 @@ export interface Control {
   section?: string;
   rationale?: string;
   remediation?: string;
+  /**
+   * How fleet remediates it: auto (fleet run fixes it), opt-in (only when `fixVar` is true: the
+   * fix is risky), audit (fleet only reports it), manual (a human must judge it).
+   */
+  fix?: ControlFix;
+  fixVar?: string;
 }
+
+export type ControlFix = "auto" | "opt-in" | "audit" | "manual";
 
 export interface Play {
   name: string;

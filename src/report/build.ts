@@ -53,7 +53,7 @@ export function controlCatalogue(playbook: Playbook): Map<string, ReportControl>
 }
 
 function reportControl(control: Control): ReportControl {
-  return { id: control.id, title: control.title, severity: control.severity, scope: control.scope, remediation: control.remediation ?? "", section: control.section ?? null, rationale: control.rationale ?? null };
+  return { id: control.id, title: control.title, severity: control.severity, scope: control.scope, remediation: control.remediation ?? "", section: control.section ?? null, rationale: control.rationale ?? null, fix: control.fix ?? null, fixVar: control.fixVar ?? null };
 }
 
 function reportHost(host: HostResult, catalogue: ReadonlyMap<string, ReportControl>, interrupted: boolean): ReportHost {

@@ -54,4 +54,10 @@ export interface ReportControlResult {
   message: string;
 }
 
-export type ReportControl = Required<Pick<Control, "id" | "title" | "severity" | "scope">> & { remediation: string; section: string | null; rationale: string | null };
+export type ReportControl = Required<Pick<Control, "id" | "title" | "severity" | "scope">> & {
+  remediation: string;
+  section: string | null;
+  rationale: string | null;
+  fix: Control["fix"] | null;
+  fixVar: string | null;
+};
