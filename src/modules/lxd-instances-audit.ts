@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { allProjectsPath, EXTENSION, lxdServerRequest, lxdTrue, parseLxdServer, type LxdRead } from "../facts/lxd/objects-common.js";
-import { describeProvenance, instanceLabel, instancesRequest, parseInstances, provenance, type LxdInstance } from "../facts/lxd/objects-instances.js";
+import { describeProvenance, instanceLabel, instancesRequest, parseInstances, provenance, type LxdInstance, type Provenance } from "../facts/lxd/objects-instances.js";
 import { allNetworksRequest, networksPath, networksRequest, parseNetworks, type LxdNetwork } from "../facts/lxd/objects-networks.js";
 import { allProfilesRequest, parseProfiles, PROFILES, profilesPath, profilesRequest, type LxdProfile } from "../facts/lxd/objects-profiles.js";
 import { parseProjects, projectsRequest } from "../facts/lxd/objects-projects.js";
@@ -47,7 +47,10 @@ type Severity = "critical" | "finding" | "advisory";
 interface Finding {
   severity: Severity;
   instance: string;
+  /** The finding in words, with value and source. */
   text: string;
+  /** What was found, briefly: the `actual` of the report. */
+  brief: string;
   controls: string[];
 }
 
@@ -102,7 +105,7 @@ export const lxdInstancesAuditModule: Module<LxdInstancesAuditArgs> = {
     if (findings.length === 0) return ok(`${plural(instances.length, "instance")} judged (${checked}): no findings${note}`, `${instances.length} instances, no findings`);
 
     const order: Severity[] = ["critical", "finding", "advisory"];
-    findings.sort((a, b) => order.indexOf(a.severity) - order.indexOf(b.severity));
+    findings.sort((a, b) => order.indexOf(a.severity) - order.indexOf(b.severity) || (a.instance < b.instance ? -1 : a.instance > b.instance ? 1 : 0));
     const critical = findings.filter((finding) => finding.severity === "critical").length;
     const offenders = new Set(findings.map((finding) => finding.instance)).size;
     const prefix: Record<Severity, string> = { critical: "CRITICAL ", finding: "", advisory: "advisory: " };
@@ -111,7 +114,7 @@ export const lxdInstancesAuditModule: Module<LxdInstancesAuditArgs> = {
       kind: "fail",
       message: `${plural(findings.length, "finding")} on ${offenders} of ${plural(instances.length, "instance")}${critical > 0 ? ` (${critical} critical)` : ""}${note}:\n${lines.join("\n")}`,
       expected: expectation(args),
-      actual: findings.map((finding) => `${finding.instance}: ${finding.text}`).join("; "),
+      actual: findings.map((finding) => `${finding.instance} ${finding.brief}`).join("; "),
     };
   },
   verifiable: true,
@@ -149,12 +152,15 @@ function allowed(list: readonly string[], instance: LxdInstance, device: string)
 function judge(instance: LxdInstance, args: LxdInstancesAuditArgs, profileReads: ScopedReads<LxdProfile>, networkReads: ScopedReads<LxdNetwork> | undefined, notes: Set<string>): Finding[] {
   const label = instanceLabel(instance);
   const findings: Finding[] = [];
-  const add = (severity: Severity, text: string, ...controls: string[]): void => void findings.push({ severity, instance: label, text, controls });
+  const add = (severity: Severity, text: string, brief: string, ...controls: string[]): void => void findings.push({ severity, instance: label, text, brief, controls });
   const profiles = objectsSeenBy(profileReads, instance.project);
-  if (profiles === undefined) notes.add(`profiles of project ${instance.project} not read (LXD before 5.21 lists profiles one project at a time: name it in projects)`);
+  const described = (source: Provenance, device: boolean): string => {
+    if (source.kind === "unknown" && profiles === undefined) notes.add(`profiles of project ${instance.project} not read, so which profile sets a value is not known (LXD before 5.21 lists profiles one project at a time: name it in projects)`);
+    return describeProvenance(source, device);
+  };
   const config = instance.expandedConfig;
-  const source = (key: string): string => describeProvenance(provenance(instance, { key }, profiles));
-  const deviceSource = (device: string): string => describeProvenance(provenance(instance, { device }, profiles), true);
+  const source = (key: string): string => described(provenance(instance, { key }, profiles), false);
+  const deviceSource = (device: string): string => described(provenance(instance, { device }, profiles), true);
   const setting = (key: string): string => `${key}=${config[key] ?? ""} (${source(key)})`;
   const has = (check: InstanceCheck): boolean => args.checks.includes(check);
 
@@ -162,18 +168,18 @@ function judge(instance: LxdInstance, args: LxdInstancesAuditArgs, profileReads:
     const privileged = lxdTrue(config["security.privileged"]);
     const nesting = lxdTrue(config["security.nesting"]);
     if (privileged && nesting && (has("privileged") || has("nesting"))) {
-      add("critical", `${setting("security.privileged")} and ${setting("security.nesting")}: root in the container can become root on the host`, "LXD-INS-01", "LXD-INS-03");
+      add("critical", `${setting("security.privileged")} and ${setting("security.nesting")}: root in the container can become root on the host`, `security.privileged=${config["security.privileged"] ?? ""} security.nesting=${config["security.nesting"] ?? ""}`, "LXD-INS-01", "LXD-INS-03");
     } else {
-      if (privileged && has("privileged")) add("finding", `${setting("security.privileged")}: a privileged container runs as host root`, "LXD-INS-01");
-      if (nesting && has("nesting")) add("finding", `${setting("security.nesting")}: nesting lets the container run its own containers and mount more`, "LXD-INS-03");
+      if (privileged && has("privileged")) add("finding", `${setting("security.privileged")}: a privileged container runs as host root`, `security.privileged=${config["security.privileged"] ?? ""}`, "LXD-INS-01");
+      if (nesting && has("nesting")) add("finding", `${setting("security.nesting")}: nesting lets the container run its own containers and mount more`, `security.nesting=${config["security.nesting"] ?? ""}`, "LXD-INS-03");
     }
     if (has("idmap") && !privileged && !lxdTrue(config["security.idmap.isolated"])) {
       const value = config["security.idmap.isolated"];
-      add("advisory", `${value === undefined ? "security.idmap.isolated unset" : setting("security.idmap.isolated")}: shares its uid/gid range with other containers`, "LXD-INS-04");
+      add("advisory", `${value === undefined ? "security.idmap.isolated unset" : setting("security.idmap.isolated")}: shares its uid/gid range with other containers`, `security.idmap.isolated=${value ?? "(unset)"}`, "LXD-INS-04");
     }
     if (has("limits")) {
       const missing = args.limits.map((limit) => `limits.${limit}`).filter((key) => (config[key] ?? "") === "");
-      if (missing.length > 0) add("finding", `${listWords(missing)} not set by any profile or the instance: no cap on the host's resources`, "LXD-INS-02");
+      if (missing.length > 0) add("finding", `${listWords(missing)} not set by any profile or the instance: no cap on the host's resources`, `${missing.join(",")} unset`, "LXD-INS-02");
     }
   }
 
@@ -184,10 +190,10 @@ function judge(instance: LxdInstance, args: LxdInstancesAuditArgs, profileReads:
     const nictype = device["nictype"] ?? (network !== undefined ? nicTypeOf(network.type) : undefined);
     const words = deviceWords(device);
     if (has("devices") && (PASSTHROUGH_TYPES.has(type) || (type === "nic" && nictype !== undefined && PASSTHROUGH_NICS.has(nictype))) && !allowed(args.deviceAllowlist, instance, name)) {
-      add("finding", `device ${name} (${words}) from ${deviceSource(name)} passes a host device through, not in device_allowlist`, "LXD-DEV-01");
+      add("finding", `device ${name} (${words}) from ${deviceSource(name)} passes a host device through, not in device_allowlist`, `device ${name} (${type === "nic" ? `nic ${nictype ?? ""}` : type})`, "LXD-DEV-01");
     }
     if (has("disks") && type === "disk" && (device["path"] ?? "") !== "/" && device["source"] !== "cloud-init:config" && !lxdTrue(device["readonly"]) && !allowed(args.diskAllowlist, instance, name)) {
-      add("finding", `disk ${name} (${words}) from ${deviceSource(name)} is writable, not in disk_allowlist`, "LXD-DEV-02");
+      add("finding", `disk ${name} (${words}) from ${deviceSource(name)} is writable, not in disk_allowlist`, `disk ${name} writable`, "LXD-DEV-02");
     }
     if (has("nic_filtering") && type === "nic") {
       if (device["nictype"] === undefined && typeof lookup === "string") {
@@ -200,7 +206,7 @@ function judge(instance: LxdInstance, args: LxdInstancesAuditArgs, profileReads:
       }
       const bridged = nictype === "bridged";
       const unfiltered = ["security.ipv4_filtering", "security.ipv6_filtering"].filter((key) => !lxdTrue(device[key]));
-      if (bridged && unfiltered.length > 0) add("finding", `bridged NIC ${name} (${words}) from ${deviceSource(name)} lacks ${listWords(unfiltered.map((key) => `${key}=true`))}: it can spoof addresses`, "LXD-DEV-03");
+      if (bridged && unfiltered.length > 0) add("finding", `bridged NIC ${name} (${words}) from ${deviceSource(name)} lacks ${listWords(unfiltered.map((key) => `${key}=true`))}: it can spoof addresses`, `NIC ${name} unfiltered`, "LXD-DEV-03");
     }
   }
   return findings;

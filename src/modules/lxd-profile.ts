@@ -11,6 +11,7 @@ import {
   configDiff,
   configKey,
   configMap,
+  keyedRecord,
   editObjects,
   emptyDiff,
   listResult,
@@ -47,8 +48,7 @@ const deviceValue = z
   .transform(String)
   .refine((value) => !/[\n\r\0]/.test(value), "must be one line");
 
-const device = z
-  .record(configKey, deviceValue)
+const device = keyedRecord(deviceValue, configKey)
   .refine((settings) => typeof settings["type"] === "string" && settings["type"] !== "", { message: 'a device needs a "type" (disk, nic, unix-char, ...)' })
   .nullable();
 
@@ -56,7 +56,7 @@ export const lxdProfileArgs: z.ZodType<LxdProfileArgs, unknown> = argsObject("lx
   name: lxdName("profile"),
   project: lxdName("project").default("default"),
   config: configMap.default({}),
-  devices: z.record(lxdName("device"), device).default({}),
+  devices: keyedRecord(device, { test: (name) => lxdName("device").safeParse(name).success, message: 'a device name has no spaces, "/", ",", quotes or backslashes' }).default({}),
   attach_to: z
     .union([z.literal("all"), z.array(lxdName("instance"))], { error: 'must be a list of instance names or "all"' })
     .default([]),
@@ -90,7 +90,7 @@ export const lxdProfileModule: Module<LxdProfileArgs> = {
     const owner = effectiveProject(projects, args.project, "profiles");
     const sharing = (project: string): boolean => effectiveProject(projects, project, "profiles") === owner;
     const profile = profilesRead.value.find((candidate) => candidate.name === args.name);
-    const where = `profile ${args.name}${owner === "default" ? "" : ` (project ${owner})`}`;
+    const where = `profile ${args.name}${owner === args.project ? (owner === "default" ? "" : ` (project ${owner})`) : ` (project ${owner}, whose profiles ${args.project} uses)`}`;
 
     const configChange = configDiff(profile?.config ?? {}, args.config);
     const deviceChanges = deviceDiff(profile?.devices ?? {}, args.devices);
@@ -126,7 +126,7 @@ export const lxdProfileModule: Module<LxdProfileArgs> = {
     const effects = predict({ args, owner, sharing, profile, afterConfig, afterDevices, attachedNames, rawProfiles, rawInstances, rawProjects: facts.get(projectsRequest) });
 
     const summary = [
-      profile === undefined ? `create ${where}` : null,
+      profile === undefined ? "create" : null,
       ...Object.entries(configChange.set).map(([key, value]) => `${key}: ${profile?.config[key] ?? "(unset)"} → ${value}`),
       ...configChange.unset.map((key) => `unset ${key} (was ${profile?.config[key] ?? ""})`),
       ...deviceChanges.map((change) => `${change.kind} device ${change.name}`),

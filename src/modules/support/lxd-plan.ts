@@ -25,15 +25,26 @@ export function unreadablePlan(read: Extract<LxdRead<unknown>, { ok: false }>, w
 }
 
 /** An LXD object name (profile, project, network, ACL, instance): one word, no "/". */
-export const lxdName = (what: string) =>
-  z
-    .string({ error: `must be a ${what} name` })
-    .min(1, `a ${what} name must not be empty`)
-    .max(63, `a ${what} name has at most 63 characters`)
-    .regex(/^[^\s/,'"\\]+$/, `a ${what} name has no spaces, "/", ",", quotes or backslashes`);
+export const lxdName = (what: string) => {
+  const a = /^[aeiou]/.test(what) ? "an" : "a";
+  return z
+    .string({ error: `must be ${a} ${what} name` })
+    .min(1, `${a} ${what} name must not be empty`)
+    .max(63, `${a} ${what} name has at most 63 characters`)
+    .regex(/^[^\s/,'"\\]*$/, `${a} ${what} name has no spaces, "/", ",", quotes or backslashes`);
+};
+
+const CONFIG_KEY = /^[A-Za-z0-9_.:-]+$/;
+
+/** A record whose keys are checked with a message at the key's own path (zod's record key errors say only "Invalid key"). */
+export function keyedRecord<Value extends z.ZodType>(value: Value, key: { test(name: string): boolean; message: string }) {
+  return z.record(z.string(), value).superRefine((record, ctx) => {
+    for (const name of Object.keys(record)) if (!key.test(name)) ctx.addIssue({ code: "custom", message: key.message, path: [name] });
+  });
+}
 
 /** A config key: "limits.cpu", "user.x", "security.acls". */
-export const configKey = z.string().regex(/^[A-Za-z0-9_.:-]+$/, "a config key has only letters, digits and . _ : -");
+export const configKey = { test: (name: string): boolean => CONFIG_KEY.test(name), message: "a config key has only letters, digits and . _ : -" };
 
 /** A config value as YAML gives it; null or "" means unset (LXD deletes a key set to ""). */
 const configValue = z
@@ -42,7 +53,7 @@ const configValue = z
   .refine((value) => value === null || !/[\n\r\0]/.test(value), "must be one line");
 
 /** key → value (null: unset). */
-export const configMap = z.record(configKey, configValue);
+export const configMap = keyedRecord(configValue, configKey);
 
 export interface ConfigDiff {
   set: Record<string, string>;
