@@ -103,7 +103,7 @@ export function serviceAssignments(text: readonly string[], name: string): strin
   let section = "";
   for (let index = 0; index < text.length; index++) {
     let line = (text[index] ?? "").trim();
-    while (line.endsWith("\\") && index + 1 < text.length) line = `${line.slice(0, -1)} ${(text[++index] ?? "").trim()}`;
+    while (line.endsWith("\\") && index + 1 < text.length) line = `${line.slice(0, -1).trimEnd()} ${(text[++index] ?? "").trim()}`;
     if (line === "" || line.startsWith("#") || line.startsWith(";")) continue;
     const header = /^\[(.+)\]$/.exec(line);
     if (header !== null) {

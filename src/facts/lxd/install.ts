@@ -50,14 +50,16 @@ export const LXD_INSTALL_ARG = "";
 
 /**
  * The daemon is the lxd process of this mount namespace whose first argument is a flag or absent
- * (`lxd forkproxy`, `lxd waitready`, `lxd activateifneeded` are not it). Testbed hosts and LXD
+ * (`lxd forkproxy`, `lxd waitready`, `lxd activateifneeded` are not it); a zombie (empty
+ * cmdline) is not it either. Testbed hosts and LXD
  * inside containers show other lxd daemons in the same pid namespace: the mount namespace tells
  * them apart (when it cannot be read, as non-root, the first daemon-like process is taken).
  */
 const PROBE = `${SBIN_PATH}
 fleet_daemon() {
-  [ -r "/proc/$1/cmdline" ] && [ "$(cat "/proc/$1/comm" 2>/dev/null)" = lxd ] || return 1
-  case "$(tr '\\0' '\\n' < "/proc/$1/cmdline" | sed -n 2p)" in ""|-*) ;; *) return 1 ;; esac
+  [ "$(cat "/proc/$1/comm" 2>/dev/null)" = lxd ] || return 1
+  fleet_args=$(tr '\\0' '\\n' < "/proc/$1/cmdline" 2>/dev/null) && [ -n "$fleet_args" ] || return 1
+  case "$(printf '%s\\n' "$fleet_args" | sed -n 2p)" in ""|-*) ;; *) return 1 ;; esac
   fleet_ns=$(readlink "/proc/$1/ns/mnt" 2>/dev/null) || fleet_ns=
   [ -z "$fleet_self" ] || [ -z "$fleet_ns" ] || [ "$fleet_ns" = "$fleet_self" ]
 }

@@ -22,7 +22,7 @@ export type LxdServerInfo = {
   /** False when the caller is not trusted: then LXD shows no config. */
   trusted: boolean;
   clustered: boolean;
-  /** The member name in a cluster; "none" on a standalone server (LXD's own word). */
+  /** The member name in a cluster, the host name on a standalone server. */
   serverName: string;
   /** environment.server_pid; null when absent. */
   pid: number | null;
