@@ -48,7 +48,9 @@ const deviceValue = z
   .transform(String)
   .refine((value) => !/[\n\r\0]/.test(value), "must be one line");
 
+/** A device as held exactly; a key given as "" is a key the device must not have (LXD drops keys set to ""). */
 const device = keyedRecord(deviceValue, configKey)
+  .transform((settings) => Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== "")))
   .refine((settings) => typeof settings["type"] === "string" && settings["type"] !== "", { message: 'a device needs a "type" (disk, nic, unix-char, ...)' })
   .nullable();
 

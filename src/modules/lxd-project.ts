@@ -108,7 +108,8 @@ function updatePlan(args: LxdProjectArgs, found: LxdProject, projectsRead: LxdQu
   const diff = configDiff(found.config, args.config);
   const held = Object.keys(args.config).sort();
   if (emptyDiff(diff)) {
-    return ok(held.length === 0 ? `project ${args.name} exists` : `project ${args.name} holds ${held.map((key) => describeHeld(key, found.config[key])).join(", ")}`, mapText(pick(found.config, held)).trimEnd());
+    if (held.length === 0) return ok(`project ${args.name} exists`);
+    return ok(`project ${args.name} holds ${held.map((key) => describeHeld(key, found.config[key])).join(", ")}`, mapText(pick(found.config, held)).trimEnd());
   }
   const after = applyConfigDiff(found.config, diff);
   const commands: PlannedCommand[] = [];

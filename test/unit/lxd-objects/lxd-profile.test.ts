@@ -89,6 +89,11 @@ describe("lxd_profile: plans on the tb3 scenario (LXD 5.0.2)", () => {
     ]);
     expectIdempotent(lxdProfileModule, args, factsOf(tb3));
 
+    // a key given as "" is a key the device must not have
+    const blank = { name: "fleet-test-share", devices: { logs: { type: "disk", source: "/var/log", path: "/mnt/logs", readonly: "" } } };
+    expect(scripts(blank)).toEqual([lxc("profile device unset fleet-test-share logs readonly --project default")]);
+    expectIdempotent(lxdProfileModule, blank, factsOf(tb3));
+
     const replace = { name: "fleet-test-nest", devices: { gpu0: { type: "none" }, kvm: null } };
     expect(scripts(replace)).toEqual([
       lxc("profile device remove fleet-test-nest gpu0 --project default"),
