@@ -1,4 +1,5 @@
 import { FactParseError } from "./errors.js";
+import { lxdCollection } from "./lxd/collection.js";
 import type { FactKind, FactValue } from "./types.js";
 
 /**
@@ -31,6 +32,7 @@ const os: HostCollection = {
 export const HOST_COLLECTIONS: ReadonlyMap<string, HostCollection> = new Map([
   ["kernel", kernel],
   ["os", os],
+  ["lxd", lxdCollection],
 ]);
 
 /** KEY=VALUE lines (values optionally quoted, as in os-release); "true"/"false" become booleans. */
