@@ -110,6 +110,7 @@ describe("lxd_instances_audit on the tb3 scenario (LXD 5.0.2)", () => {
       "- default/c1: limits.cpu not set by any profile or the instance: no cap on the host's resources [LXD-INS-02]",
       "- default/c2: limits.cpu not set by any profile or the instance: no cap on the host's resources [LXD-INS-02]",
       "- default/fleet-test-profpriv: limits.cpu not set by any profile or the instance: no cap on the host's resources [LXD-INS-02]",
+      "- fleet-test-q/fleet-test-qi: limits.cpu not set by any profile or the instance: no cap on the host's resources [LXD-INS-02]",
     ]);
   });
 

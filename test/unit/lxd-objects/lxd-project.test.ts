@@ -31,7 +31,7 @@ describe("lxd_project on tb3 (LXD 5.0.2)", () => {
   it("a new project's predicted reads: the project list in name order, and its own default profile", () => {
     const first = expectChange(plan({ name: "aaa" }));
     const projects = first.effects.find((effect) => effect.request.arg === "/1.0/projects?recursion=1")?.value as { value: { name: string; used_by: string[] }[] };
-    expect(projects.value.map((project) => project.name)).toEqual(["aaa", "default", "fleet-test-p"]);
+    expect(projects.value.map((project) => project.name)).toEqual(["aaa", "default", "fleet-test-p", "fleet-test-q"]);
     expect(projects.value[0]?.used_by).toEqual(["/1.0/profiles/default?project=aaa"]);
     expect(first.effects.find((effect) => effect.request.arg === "/1.0/profiles?recursion=1&project=aaa")?.value).toEqual({
       ok: true,
