@@ -109,8 +109,10 @@ function planSnap(args: LxdDaemonArgs, wanted: WantedDaemonFlags, install: Insta
   const actual = actualSnap(options, install);
 
   if (optionChanges.length === 0 && missing.length === 0 && !userSocketWrong) {
-    const running = daemon === null ? "lxd is not running (it starts on demand, with these options)" : `the running lxd (pid ${daemon.pid}) has them`;
-    return ok(`snap options ${wantedText(args)} are set and ${running}`, actual);
+    const flagsWanted = args.syslog !== undefined || args.verbose !== undefined || args.group !== undefined;
+    const running = !flagsWanted ? "" : daemon === null ? " and lxd is not running (it starts on demand, with these options)" : ` and the running lxd (pid ${daemon.pid}) has ${flagsText(wanted)}`;
+    const socket = args.user_group === undefined ? "" : install.userSocketGroup === null ? "; lxd-user's socket does not exist yet (it gets the group when lxd-user starts)" : `; lxd-user's socket has group ${install.userSocketGroup}`;
+    return ok(`snap options ${wantedText(args)} are in effect${running}${socket}`, actual);
   }
 
   const commands: PlannedCommand[] = [];
@@ -150,7 +152,7 @@ function planSnap(args: LxdDaemonArgs, wanted: WantedDaemonFlags, install: Insta
 
   const parts = [
     ...optionChanges.map((change) => `${change.option}: ${change.from} → ${change.to}`),
-    ...(restart ? [daemon !== null && missing.length > 0 ? `restart lxd (pid ${daemon.pid} runs without ${missing.join(", ")})` : "restart lxd to apply them"] : []),
+    ...(restart ? [daemon !== null && missing.length > 0 ? `restart lxd (pid ${daemon.pid} needs ${missing.join(", ")})` : "restart lxd to apply them"] : []),
     ...(userSocketWrong ? [`lxd-user socket group ${install.userSocketGroup ?? ""} → ${args.user_group ?? ""}`] : []),
   ];
   if (commands.length === 0) {
@@ -195,7 +197,7 @@ function planPackage(args: LxdDaemonArgs, wanted: WantedDaemonFlags, install: In
     const held = [wanted.group !== undefined ? `--group ${now.group ?? ""}` : null, wanted.syslog !== undefined ? `${now.syslog ? "" : "no "}--syslog` : null, wanted.verbose !== undefined ? `${now.verbose ? "" : "no "}--verbose` : null];
     return ok([`the running lxd (pid ${daemon.pid}) has ${held.filter((part) => part !== null).join(", ")}`, ...userGroupNote].join("; "), actual);
   }
-  return { kind: "fail", message: [`the running lxd (pid ${daemon.pid}) lacks ${missing.join(", ")}: it was started as \`${argvText(daemon.argv)}\`.`, packageRemediation(wanted, daemon.argv, unit), ...userGroupNote].join(" "), expected, actual };
+  return { kind: "fail", message: [`the running lxd (pid ${daemon.pid}) needs ${missing.join(", ")}: it was started as \`${argvText(daemon.argv)}\`.`, packageRemediation(wanted, daemon.argv, unit), ...userGroupNote].join(" "), expected, actual };
 }
 
 function startHint(unit: LxdServiceUnit): string {
