@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { fact, type FactRequest, type FactValue } from "../types.js";
-import { lxdQuery, type LxdQueryResult } from "./query.js";
+import type { LxdQueryResult } from "./query.js";
+import { LXD_SERVER_ARG, lxdServer, SERVER_API_PATH, type LxdServer as LxdServerFact } from "./server.js";
 
 /**
  * Shared pieces of the LXD object facts (instances, profiles, projects, networks, pools, ACLs,
@@ -82,38 +83,25 @@ export function firstFailure(...reads: LxdRead<unknown>[]): Extract<LxdRead<unkn
 
 // ---- the server (/1.0) ----
 
+/**
+ * What the object modules need of the server: the shared `lxd_server` fact (server.ts), so one
+ * read of /1.0 serves every LXD module of a run.
+ */
 export interface LxdServer {
   apiExtensions: string[];
   version: string;
   clustered: boolean;
-  /** Server config; hidden keys (core.trust_password) read as "true". */
+  /** Server config as the lxd_server fact gives it (secret values digested, hidden keys left out). */
   config: Record<string, string>;
 }
 
-const serverSchema = z
-  .object({
-    api_extensions: stringList,
-    config: z
-      .record(z.string(), z.unknown())
-      .nullish()
-      .transform((config) => Object.fromEntries(Object.entries(config ?? {}).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]))),
-    environment: z
-      .object({ server_version: z.string().optional(), server_clustered: z.boolean().optional() })
-      .nullish()
-      .transform((environment) => environment ?? {}),
-  })
-  .transform(
-    (server): LxdServer => ({
-      apiExtensions: server.api_extensions,
-      version: server.environment.server_version ?? "",
-      clustered: server.environment.server_clustered ?? false,
-      config: server.config,
-    }),
-  );
+export const lxdServerRequest: FactRequest<LxdServerFact> = fact(lxdServer, LXD_SERVER_ARG);
 
-export const LXD_SERVER_PATH = "/1.0";
-export const lxdServerRequest: FactRequest<LxdQueryResult> = fact(lxdQuery, LXD_SERVER_PATH);
-export const parseLxdServer = (result: LxdQueryResult): LxdRead<LxdServer> => readLxd(result, serverSchema, LXD_SERVER_PATH);
+export function parseLxdServer(server: LxdServerFact): LxdRead<LxdServer> {
+  if (server.state === "no_lxd") return { ok: false, reason: "no-lxd", message: server.message };
+  if (server.state === "error") return { ok: false, reason: "error", message: `lxc query ${SERVER_API_PATH}: ${server.message}` };
+  return { ok: true, value: { apiExtensions: server.apiExtensions, version: server.version, clustered: server.clustered, config: server.config } };
+}
 
 /** API extensions that change what a read returns (doc/api-extensions.md). */
 export const EXTENSION = {

@@ -13,7 +13,7 @@ import { objectsOwnedBy, objectsSeenBy, type ScopedReads } from "../../../src/fa
 import { parseStoragePools } from "../../../src/facts/lxd/objects-storage-pools.js";
 import { lxdQuery, type LxdQueryResult } from "../../../src/facts/lxd/query.js";
 import { factKey } from "../../../src/facts/types.js";
-import { certificatePem, cluster, documented, parseKeyed, query, roundTrips, tb3 } from "./support.js";
+import { certificatePem, cluster, documented, parseKeyed, query, roundTrips, server, tb3 } from "./support.js";
 
 function value<T>(read: { ok: true; value: T } | { ok: false; message: string }): T {
   if (!read.ok) throw new Error(read.message);
@@ -22,8 +22,8 @@ function value<T>(read: { ok: true; value: T } | { ok: false; message: string })
 
 const tb3Instances = value(parseInstances(query(tb3, INSTANCES_PATH)));
 const tb3Projects = value(parseProjects(query(tb3, PROJECTS_PATH)));
-const tb3Server = value(parseLxdServer(query(tb3, "/1.0")));
-const docServer = value(parseLxdServer(query(documented, "/1.0")));
+const tb3Server = value(parseLxdServer(server(tb3)));
+const docServer = value(parseLxdServer(server(documented)));
 const docProjects = value(parseProjects(query(documented, PROJECTS_PATH)));
 const instance = (name: string, list: LxdInstance[] = tb3Instances): LxdInstance => {
   const found = list.find((candidate) => candidate.name === name);
@@ -83,12 +83,13 @@ describe("server (/1.0)", () => {
     for (const extension of [EXTENSION.profilesAllProjects, EXTENSION.networksAllProjects, EXTENSION.networkAclsAllProjects]) expect(hasExtension(tb3Server, extension)).toBe(false);
   });
   it("a cluster member says so; its config holds the member's addresses", () => {
-    const server = value(parseLxdServer(query(cluster, "/1.0")));
-    expect(server.clustered).toBe(true);
-    expect(server.config).toEqual({ "cluster.https_address": "127.0.1.101:8443", "core.https_address": "127.0.1.101:8443" });
+    const member = value(parseLxdServer(server(cluster)));
+    expect(member.clustered).toBe(true);
+    expect(member.config).toEqual({ "cluster.https_address": "127.0.1.101:8443", "core.https_address": "127.0.1.101:8443" });
   });
-  it("hidden keys that read as JSON true become the string true", () => {
-    expect(value(parseLxdServer({ ok: true, value: { api_extensions: [], config: { "core.trust_password": true } } })).config).toEqual({ "core.trust_password": "true" });
+  it("read through the shared lxd_server fact: no LXD, or an error, say so", () => {
+    expect(parseLxdServer({ state: "no_lxd", message: "lxc is not installed" })).toEqual({ ok: false, reason: "no-lxd", message: "lxc is not installed" });
+    expect(parseLxdServer({ state: "error", message: "Get http://unix.socket/1.0: connection refused" })).toEqual({ ok: false, reason: "error", message: "lxc query /1.0: Get http://unix.socket/1.0: connection refused" });
   });
 });
 
@@ -342,7 +343,7 @@ describe("certificates", () => {
 
 describe("host clock", () => {
   it("reads date -u +%s as captured on tb3", () => {
-    expect(hostTime.parse(tb3.hostTime, "")).toBe(1796243116);
+    expect(hostTime.parse(tb3.hostTime, "")).toBe(1796243312);
     expect(hostTime.probe("")).toBe("date -u +%s");
   });
   it("anything else is a fact parse error", () => {

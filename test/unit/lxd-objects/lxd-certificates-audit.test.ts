@@ -3,7 +3,7 @@ import { hostTime } from "../../../src/facts/lxd/objects-clock.js";
 import type { FactValue } from "../../../src/facts/types.js";
 import { lxdCertificatesAuditModule } from "../../../src/modules/lxd-certificates-audit.js";
 import { planModule } from "../../support/plan-module.js";
-import { argIssues, certificatePem, cluster, documented, expectFail, factsOf, json, NO_LXD, ok, tb3, type Facts } from "./support.js";
+import { argIssues, certificatePem, cluster, documented, expectFail, factsOf, json, withoutLxd, ok, tb3, type Facts } from "./support.js";
 
 const NOW = hostTime.parse(tb3.hostTime, ""); // 2026-12-02T20:13:54Z on tb3
 const at = (seconds: number): Facts => ({ "host_time:": seconds });
@@ -69,14 +69,14 @@ describe("lxd_certificates_audit on tb3 (LXD 5.0.2, client certificates of the s
   });
 
   it("no LXD, or no certificates endpoint: not applicable", () => {
-    const noLxd = { ...Object.fromEntries(Object.keys(tb3Facts()).map((key) => [key, NO_LXD])), ...at(NOW) };
+    const noLxd = withoutLxd(tb3Facts());
     expect(plan({}, noLxd)).toEqual({ kind: "not_applicable", reason: "LXD is not installed" });
     const missing = { ...tb3Facts(), [CERTIFICATES]: { ok: false, reason: "error", message: "not found" } };
     expect(plan({}, missing)).toEqual({ kind: "not_applicable", reason: "this LXD server has no certificates endpoint (lxc query /1.0/certificates?recursion=1: not found); it needs a newer LXD" });
   });
 
   it("reads the server, certificates, identities and the host clock", () => {
-    expect(planModule(lxdCertificatesAuditModule, {}, tb3Facts()).requested).toEqual(["lxd_query:/1.0", "lxd_query:/1.0/certificates?recursion=1", "lxd_query:/1.0/auth/identities?recursion=1", "host_time:"]);
+    expect(planModule(lxdCertificatesAuditModule, {}, tb3Facts()).requested).toEqual(["lxd_server:", "lxd_query:/1.0/certificates?recursion=1", "lxd_query:/1.0/auth/identities?recursion=1", "host_time:"]);
   });
 });
 

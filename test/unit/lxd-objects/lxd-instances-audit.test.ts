@@ -3,7 +3,7 @@ import { INSTANCES_PATH } from "../../../src/facts/lxd/objects-instances.js";
 import type { FactValue } from "../../../src/facts/types.js";
 import { lxdInstancesAuditModule } from "../../../src/modules/lxd-instances-audit.js";
 import { planModule } from "../../support/plan-module.js";
-import { argIssues, cluster, documented, expectFail, factsOf, json, NO_LXD, ok, tb3, type Facts } from "./support.js";
+import { argIssues, cluster, documented, expectFail, factsOf, json, withoutLxd, ok, tb3, type Facts } from "./support.js";
 
 const INSTANCES = `lxd_query:${INSTANCES_PATH}`;
 const plan = (args: unknown, facts: Facts) => planModule(lxdInstancesAuditModule, args, facts).plan;
@@ -143,13 +143,13 @@ describe("lxd_instances_audit on the tb3 scenario (LXD 5.0.2)", () => {
   });
 
   it("no LXD: not applicable", () => {
-    const facts = Object.fromEntries(Object.keys(factsOf(tb3)).map((key) => [key, NO_LXD]));
+    const facts = withoutLxd(factsOf(tb3));
     expect(plan({}, facts)).toEqual({ kind: "not_applicable", reason: "LXD is not installed" });
   });
 
   it("reads: server, instances of all projects, projects, profiles and networks (all-projects and per project)", () => {
     expect(planModule(lxdInstancesAuditModule, {}, factsOf(tb3)).requested).toEqual([
-      "lxd_query:/1.0",
+      "lxd_server:",
       "lxd_query:/1.0/instances?recursion=1&all-projects=true",
       "lxd_query:/1.0/projects?recursion=1",
       "lxd_query:/1.0/profiles?recursion=1&all-projects=true",
@@ -158,7 +158,7 @@ describe("lxd_instances_audit on the tb3 scenario (LXD 5.0.2)", () => {
       "lxd_query:/1.0/networks?recursion=1&project=default",
     ]);
     expect(planModule(lxdInstancesAuditModule, { checks: ["privileged"], projects: ["fleet-test-p"] }, factsOf(tb3)).requested).toEqual([
-      "lxd_query:/1.0",
+      "lxd_server:",
       "lxd_query:/1.0/instances?recursion=1&all-projects=true",
       "lxd_query:/1.0/projects?recursion=1",
       "lxd_query:/1.0/profiles?recursion=1&all-projects=true",

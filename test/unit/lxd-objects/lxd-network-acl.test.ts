@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { LXC } from "../../../src/facts/lxd/query.js";
-import type { FactValue } from "../../../src/facts/types.js";
 import { lxdNetworkAclModule } from "../../../src/modules/lxd-network-acl.js";
 import { planModule } from "../../support/plan-module.js";
-import { afterEffects, argIssues, documented, expectChange, expectFail, expectIdempotent, factsOf, json, NO_LXD, ok, tb3, type Facts } from "./support.js";
+import { afterEffects, argIssues, documented, expectChange, expectFail, expectIdempotent, factsOf, server, withoutLxd, tb3, type Facts } from "./support.js";
 
 const plan = (args: unknown, facts: Facts = factsOf(tb3)) => planModule(lxdNetworkAclModule, args, facts).plan;
 const lxc = (words: string): string => `${LXC} ${words} </dev/null`;
@@ -59,15 +58,14 @@ describe("lxd_network_acl on tb3 (LXD 5.0.2)", () => {
   });
 
   it("no LXD, or an LXD without network ACLs: not applicable", () => {
-    const noLxd = Object.fromEntries(Object.keys(factsOf(tb3)).map((key) => [key, NO_LXD]));
+    const noLxd = withoutLxd(factsOf(tb3));
     expect(plan(web, noLxd)).toEqual({ kind: "not_applicable", reason: "LXD is not installed" });
-    const server = json(tb3, "/1.0") as Record<string, FactValue>;
-    const old = { ...factsOf(tb3), "lxd_query:/1.0": ok({ ...server, api_extensions: ["projects"] }) };
+    const old = { ...factsOf(tb3), "lxd_server:": { ...server(tb3), apiExtensions: ["projects"] } };
     expect(plan(web, old)).toEqual({ kind: "not_applicable", reason: "LXD 5.0.2 has no network ACLs (API extension network_acl)" });
   });
 
   it("reads the networks only when asked to attach", () => {
-    expect(planModule(lxdNetworkAclModule, web, factsOf(tb3)).requested).toEqual(["lxd_query:/1.0", "lxd_query:/1.0/projects?recursion=1", "lxd_query:/1.0/network-acls?recursion=1&project=default"]);
+    expect(planModule(lxdNetworkAclModule, web, factsOf(tb3)).requested).toEqual(["lxd_server:", "lxd_query:/1.0/projects?recursion=1", "lxd_query:/1.0/network-acls?recursion=1&project=default"]);
     expect(planModule(lxdNetworkAclModule, { ...web, networks: ["x"] }, factsOf(tb3)).requested).toContain("lxd_query:/1.0/networks?recursion=1&project=default");
   });
 });

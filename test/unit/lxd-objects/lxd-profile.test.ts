@@ -4,7 +4,7 @@ import { LXC, type LxdQueryResult } from "../../../src/facts/lxd/query.js";
 import type { FactValue } from "../../../src/facts/types.js";
 import { lxdProfileModule } from "../../../src/modules/lxd-profile.js";
 import { planModule } from "../../support/plan-module.js";
-import { afterEffects, argIssues, expectChange, expectIdempotent, factsOf, json, NO_LXD, ok, tb3, type Facts } from "./support.js";
+import { afterEffects, argIssues, expectChange, expectIdempotent, factsOf, json, withoutLxd, ok, tb3, type Facts } from "./support.js";
 
 const plan = (args: unknown, facts: Facts = factsOf(tb3)) => planModule(lxdProfileModule, args, facts).plan;
 const scripts = (args: unknown, facts: Facts = factsOf(tb3)): string[] => expectChange(plan(args, facts)).commands.map((command) => command.script);
@@ -153,7 +153,7 @@ describe("lxd_profile: plans on the tb3 scenario (LXD 5.0.2)", () => {
   });
 
   it("no LXD: not applicable", () => {
-    expect(plan({ name: "p" }, Object.fromEntries(Object.keys(factsOf(tb3)).map((key) => [key, NO_LXD])))).toEqual({ kind: "not_applicable", reason: "LXD is not installed" });
+    expect(plan({ name: "p" }, withoutLxd(factsOf(tb3)))).toEqual({ kind: "not_applicable", reason: "LXD is not installed" });
   });
 
   it("reads the projects, the project's profiles and all instances", () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { LXC } from "../../../src/facts/lxd/query.js";
 import { lxdProjectModule } from "../../../src/modules/lxd-project.js";
 import { planModule } from "../../support/plan-module.js";
-import { argIssues, documented, expectChange, expectIdempotent, factsOf, NO_LXD, tb3, type Facts } from "./support.js";
+import { argIssues, documented, expectChange, expectIdempotent, factsOf, withoutLxd, tb3, type Facts } from "./support.js";
 
 const plan = (args: unknown, facts: Facts = factsOf(tb3)) => planModule(lxdProjectModule, args, facts).plan;
 const lxc = (words: string): string => `${LXC} ${words} </dev/null`;
@@ -63,7 +63,7 @@ describe("lxd_project on tb3 (LXD 5.0.2)", () => {
   });
 
   it("no LXD: not applicable", () => {
-    expect(plan({ name: "x" }, { "lxd_query:/1.0": NO_LXD, "lxd_query:/1.0/projects?recursion=1": NO_LXD })).toEqual({ kind: "not_applicable", reason: "LXD is not installed" });
+    expect(plan({ name: "x" }, withoutLxd(factsOf(tb3)))).toEqual({ kind: "not_applicable", reason: "LXD is not installed" });
   });
 });
 

@@ -3,7 +3,7 @@ import { LXC } from "../../../src/facts/lxd/query.js";
 import type { FactValue } from "../../../src/facts/types.js";
 import { lxdResourcesAuditModule } from "../../../src/modules/lxd-resources-audit.js";
 import { planModule } from "../../support/plan-module.js";
-import { afterEffects, argIssues, cluster, documented, expectChange, expectFail, expectIdempotent, factsOf, json, NO_LXD, ok, tb3, type Facts } from "./support.js";
+import { afterEffects, argIssues, cluster, documented, expectChange, expectFail, expectIdempotent, factsOf, json, withoutLxd, ok, tb3, type Facts } from "./support.js";
 
 const plan = (args: unknown, facts: Facts = factsOf(tb3)) => planModule(lxdResourcesAuditModule, args, facts).plan;
 const lxc = (words: string): string => `${LXC} ${words} </dev/null`;
@@ -47,7 +47,7 @@ describe("lxd_resources_audit on tb3 (LXD 5.0.2)", () => {
     expect(expectFail(plan({ networks: false })).actual).toBe("storage pool fleet-test-unused");
     expect(expectFail(plan({ storage_pools: false })).actual).toBe("network default/fleet-test-mv2");
     expect(planModule(lxdResourcesAuditModule, { storage_pools: false }, factsOf(tb3)).requested).toEqual([
-      "lxd_query:/1.0",
+      "lxd_server:",
       "lxd_query:/1.0/projects?recursion=1",
       "lxd_query:/1.0/networks?recursion=1&all-projects=true",
       "lxd_query:/1.0/networks?recursion=1&project=default",
@@ -72,7 +72,7 @@ describe("lxd_resources_audit on tb3 (LXD 5.0.2)", () => {
 
   it("an unknown project, no LXD", () => {
     expect(plan({ projects: ["default", "ghost"] })).toEqual({ kind: "fail", message: "no project ghost on this LXD server" });
-    expect(plan({}, Object.fromEntries(Object.keys(factsOf(tb3)).map((key) => [key, NO_LXD])))).toEqual({ kind: "not_applicable", reason: "LXD is not installed" });
+    expect(plan({}, withoutLxd(factsOf(tb3)))).toEqual({ kind: "not_applicable", reason: "LXD is not installed" });
   });
 
   it("a cluster's pool in use is fine", () => {

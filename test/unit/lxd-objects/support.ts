@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
 import { hostTime } from "../../../src/facts/lxd/objects-clock.js";
 import { lxdQuery, type LxdQueryResult } from "../../../src/facts/lxd/query.js";
+import { lxdServer, type LxdServer } from "../../../src/facts/lxd/server.js";
 import { factKey, type FactValue, type RawProbe } from "../../../src/facts/types.js";
 import type { Module, Plan } from "../../../src/modules/types.js";
 import { planModule } from "../../support/plan-module.js";
@@ -49,11 +50,30 @@ export function json(capture: { probes: Record<string, RawProbe> }, apiPath: str
   return result.value;
 }
 
-/** Facts by key from captured probes: every lxdQuery path, and the host clock. */
+/** The lxd_server fact of a capture (its /1.0 probe). */
+export function server(capture: { probes: Record<string, RawProbe> }): LxdServer {
+  const raw = capture.probes["/1.0"];
+  if (raw === undefined) throw new Error("no capture of /1.0");
+  return lxdServer.parse(raw, "");
+}
+
+/** Facts by key from captured probes: every lxdQuery path, the lxd_server fact of /1.0, and extras (the host clock). */
 export function factsOf(capture: { probes: Record<string, RawProbe> }, extra: Facts = {}): Facts {
   const facts: Facts = {};
   for (const apiPath of Object.keys(capture.probes)) facts[`lxd_query:${apiPath}`] = query(capture, apiPath);
+  if (capture.probes["/1.0"] !== undefined) facts["lxd_server:"] = server(capture);
   return { ...facts, ...extra };
+}
+
+/** Every fact of a set as a host without LXD gives it. */
+export function withoutLxd(facts: Facts): Facts {
+  return Object.fromEntries(
+    Object.keys(facts).map((key): [string, FactValue] => {
+      if (key === "lxd_server:") return [key, NO_LXD_SERVER];
+      if (key.startsWith("lxd_query:")) return [key, NO_LXD];
+      return [key, facts[key] ?? null];
+    }),
+  );
 }
 
 /** Parsed facts of raw probes keyed by fact key (as the round trips store them). */
@@ -61,6 +81,7 @@ export function parseKeyed(raw: Record<string, RawProbe>): Facts {
   return Object.fromEntries(
     Object.entries(raw).map(([key, probe]) => {
       if (key.startsWith("lxd_query:")) return [key, lxdQuery.parse(probe, key.slice("lxd_query:".length))];
+      if (key === "lxd_server:") return [key, lxdServer.parse(probe, "")];
       if (key.startsWith("host_time:")) return [key, hostTime.parse(probe, "")];
       throw new Error(`unknown fact kind in ${key}`);
     }),
@@ -69,6 +90,7 @@ export function parseKeyed(raw: Record<string, RawProbe>): Facts {
 
 export const ok = (value: FactValue): LxdQueryResult => ({ ok: true, value });
 export const NO_LXD: LxdQueryResult = { ok: false, reason: "no-lxd", message: "lxc is not installed" };
+export const NO_LXD_SERVER: LxdServer = { state: "no_lxd", message: "lxc is not installed" };
 export const NOT_FOUND: LxdQueryResult = { ok: false, reason: "error", message: "not found" };
 
 /** Replaces some objects of a captured list (by name) or adds them. */
