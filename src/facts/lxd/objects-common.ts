@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { fact, type FactRequest, type FactValue } from "../types.js";
+import { fact, type FactRequest } from "../types.js";
 import type { LxdQueryResult } from "./query.js";
 import { LXD_SERVER_ARG, lxdServer, SERVER_API_PATH, type LxdServer as LxdServerFact } from "./server.js";
 
@@ -75,12 +75,6 @@ export function readLxd<T>(result: LxdQueryResult, schema: z.ZodType<T>, apiPath
   return { ok: false, reason: "error", message: `lxc query ${apiPath}: unexpected JSON${where}: ${issue?.message ?? "invalid"}` };
 }
 
-/** The first failed read of several, for a plan that needs all of them. */
-export function firstFailure(...reads: LxdRead<unknown>[]): Extract<LxdRead<unknown>, { ok: false }> | null {
-  for (const read of reads) if (!read.ok) return read;
-  return null;
-}
-
 // ---- the server (/1.0) ----
 
 /**
@@ -121,6 +115,3 @@ export function objectUrl(collection: string, name: string, project: string): st
   const base = `${collection}/${encodeURIComponent(name)}`;
   return project === "default" ? base : `${base}?project=${encodeURIComponent(project)}`;
 }
-
-/** A value as a FactValue (the typed objects here are plain JSON data). */
-export const asFactValue = (value: unknown): FactValue => value as FactValue;
