@@ -7,7 +7,12 @@ import { argsObject } from "./support/args.js";
 import { listWords, plural, unreadablePlan } from "./support/lxd-plan.js";
 import { ok, type Module } from "./types.js";
 
+/** What the audit judges; each is its own control in the baseline. */
+export const CERTIFICATE_CHECKS = { expiry: "LXD-ACC-03", validity: "LXD-ACC-04", unrestricted: "LXD-ACC-08", ca_trust: "LXD-ACC-02" } as const;
+export type CertificateCheck = keyof typeof CERTIFICATE_CHECKS;
+
 export interface LxdCertificatesAuditArgs {
+  checks: CertificateCheck[];
   warnDays: number;
   /** Names or fingerprints (12+ hex digits, a prefix is enough) of the clients allowed to be unrestricted. */
   admins: string[];
@@ -17,11 +22,17 @@ export interface LxdCertificatesAuditArgs {
 
 const admin = z.string().min(1, "must not be empty");
 
+const checkNames = Object.keys(CERTIFICATE_CHECKS) as CertificateCheck[];
+
 export const lxdCertificatesAuditArgs: z.ZodType<LxdCertificatesAuditArgs, unknown> = argsObject("lxd_certificates_audit", {
+  checks: z
+    .array(z.enum(checkNames as [CertificateCheck, ...CertificateCheck[]], { error: `must be one of ${checkNames.join(", ")}` }))
+    .min(1, "name at least one check")
+    .default(checkNames),
   warn_days: z.number().int("must be a whole number of days").min(0, "must be 0 or more").default(30),
   admins: z.array(admin).default([]),
   max_validity_days: z.number().int("must be a whole number of days").positive("must be more than 0").optional(),
-}).transform((args) => ({ warnDays: args.warn_days, admins: args.admins, maxValidityDays: args.max_validity_days }));
+}).transform((args) => ({ checks: args.checks, warnDays: args.warn_days, admins: args.admins, maxValidityDays: args.max_validity_days }));
 
 const clockRequest = fact(hostTime, "");
 const DAY = 86_400;
@@ -80,6 +91,8 @@ export const lxdCertificatesAuditModule: Module<LxdCertificatesAuditArgs> = {
     const trustCa = server.value.config["core.trust_ca_certificates"];
     if (lxdTrue(trustCa)) findings.push({ text: `core.trust_ca_certificates is ${trustCa}: any client certificate the CA signed gets full access`, control: "LXD-ACC-02" });
 
+    const judgedControls = new Set<string>(args.checks.map((check) => CERTIFICATE_CHECKS[check]));
+    findings.splice(0, findings.length, ...findings.filter((finding) => judgedControls.has(finding.control)));
     const note = notes.length > 0 ? ` (${notes.join("; ")})` : "";
     const judged = `${plural(clients.length, "client certificate")}${fineGrained > 0 ? ` and ${plural(fineGrained, "fine-grained TLS identity", "fine-grained TLS identities")}` : ""}`;
     if (findings.length === 0) {

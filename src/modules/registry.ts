@@ -5,6 +5,18 @@ import { copyModule } from "./copy.js";
 import { fileModule } from "./file.js";
 import { groupMembersModule } from "./group-members.js";
 import { lineinfileModule } from "./lineinfile.js";
+import { lxdCertificatesAuditModule } from "./lxd-certificates-audit.js";
+import { lxdConfigModule } from "./lxd-config.js";
+import { lxdDaemonModule } from "./lxd-daemon.js";
+import { lxdHttpsAddressModule } from "./lxd-https-address.js";
+import { lxdInstancesAuditModule } from "./lxd-instances-audit.js";
+import { lxdNetworkAclModule } from "./lxd-network-acl.js";
+import { lxdNetworkAclsAuditModule } from "./lxd-network-acls-audit.js";
+import { lxdProfileModule } from "./lxd-profile.js";
+import { lxdProjectModule } from "./lxd-project.js";
+import { lxdProjectsAuditModule } from "./lxd-projects-audit.js";
+import { lxdResourcesAuditModule } from "./lxd-resources-audit.js";
+import { manualModule } from "./manual.js";
 import { shellModule } from "./shell.js";
 import { snapModule } from "./snap.js";
 import { sysctlModule } from "./sysctl.js";
@@ -27,6 +39,18 @@ const BUILTIN: readonly Module<unknown>[] = [
   erased(fileModule),
   erased(groupMembersModule),
   erased(lineinfileModule),
+  erased(lxdCertificatesAuditModule),
+  erased(lxdConfigModule),
+  erased(lxdDaemonModule),
+  erased(lxdHttpsAddressModule),
+  erased(lxdInstancesAuditModule),
+  erased(lxdNetworkAclModule),
+  erased(lxdNetworkAclsAuditModule),
+  erased(lxdProfileModule),
+  erased(lxdProjectModule),
+  erased(lxdProjectsAuditModule),
+  erased(lxdResourcesAuditModule),
+  erased(manualModule),
   erased(shellModule),
   erased(snapModule),
   erased(sysctlModule),

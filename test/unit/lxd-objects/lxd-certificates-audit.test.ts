@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { hostTime } from "../../../src/facts/lxd/objects-clock.js";
 import type { FactValue } from "../../../src/facts/types.js";
-import { lxdCertificatesAuditModule } from "../../../src/modules/lxd-certificates-audit.js";
+import { lxdCertificatesAuditArgs, lxdCertificatesAuditModule } from "../../../src/modules/lxd-certificates-audit.js";
 import { planModule } from "../../support/plan-module.js";
 import { argIssues, certificatePem, cluster, documented, expectFail, factsOf, json, withoutLxd, ok, tb3, type Facts } from "./support.js";
 
@@ -110,6 +110,14 @@ describe("lxd_certificates_audit arguments", () => {
     [{ admins: "me" }, ["admins: Invalid input: expected array, received string"]],
     [{ admins: [""] }, ["admins.0: must not be empty"]],
     [{ max_validity_days: 0 }, ["max_validity_days: must be more than 0"]],
-    [{ remove: true }, [': unknown argument "remove" of lxd_certificates_audit (it takes admins, max_validity_days, warn_days)']],
+    [{ remove: true }, [': unknown argument "remove" of lxd_certificates_audit (it takes admins, checks, max_validity_days, warn_days)']],
   ])("%j", (raw, issues) => expect(argIssues(lxdCertificatesAuditModule, raw)).toEqual(issues));
+});
+
+describe("lxd_certificates_audit checks", () => {
+  it("judges only the checks asked for, so each control gets its own verdict", () => {
+    const args = lxdCertificatesAuditArgs.parse({ checks: ["ca_trust"] });
+    expect(args.checks).toEqual(["ca_trust"]);
+    expect(() => lxdCertificatesAuditArgs.parse({ checks: ["expiry", "nope"] })).toThrow(/must be one of expiry, validity, unrestricted, ca_trust/);
+  });
 });
