@@ -280,7 +280,7 @@ export class HostPlayRun {
     const { reader, used } = this.facts.readerFor(entry.requests);
     let plan: Plan;
     try {
-      plan = entry.module.plan(entry.args as never, reader, this.planContext(task, scope));
+      plan = auditOnly(task, this.run.check, entry.module.plan(entry.args as never, reader, this.planContext(task, scope)));
     } catch (error) {
       return { result: this.taskResult(task, "failed", messageOf(error), null, used), hard: true };
     }
@@ -489,6 +489,16 @@ export class HostPlayRun {
   private effectiveCheck(task: Task): boolean {
     return task.checkMode ?? this.run.check;
   }
+}
+
+/**
+ * A task with `check_mode: true` in a real run is an audit-only check (a risky fix the operator has
+ * not enabled): what it would change is a finding, not a change, so a run never reports it as
+ * changed and a second run stays at 0 changed. Under --check it reads as any would-change.
+ */
+function auditOnly(task: Task, runIsCheck: boolean, plan: Plan): Plan {
+  if (task.checkMode !== true || runIsCheck || plan.kind !== "change") return plan;
+  return { kind: "fail", message: `not changed (audit only): would ${plan.summary}`, ...(plan.expected === undefined ? {} : { expected: plan.expected }), ...(plan.actual === undefined ? {} : { actual: plan.actual }) };
 }
 
 /** changed_when / failed_when: a literal, conditions (all must hold), or the module's own verdict. */

@@ -178,3 +178,20 @@ describe("engine: failures, handlers, batches, claims", () => {
     expect(statuses(run.byHost["h2"])).toEqual(["maybe fail:changed"]);
   });
 });
+
+describe("engine: audit-only tasks", () => {
+  it("check_mode: true in a run reports what it would change as a finding, never as changed", async () => {
+    const fleet = localFleet(1);
+    const playbook = playbookOf([{ name: "audit only", ...write("a", "A\n"), checkMode: true, control: "C-1" }, { name: "next", ...write("b", "B\n") }]);
+    const run = await runEngine(fleet, playbook);
+    const [audit, next] = run.byHost["h1"]?.tasks ?? [];
+    expect(audit?.status).toBe("failed");
+    expect(audit?.message).toBe(`not changed (audit only): would write ${path.join(fleet.roots["h1"] as string, "a")}`);
+    expect(audit?.verdict).toMatchObject({ id: "C-1", status: "fail", expected: "A\n", actual: "(absent)" });
+    expect(next?.status).toBe("changed");
+    expect(existsSync(path.join(fleet.roots["h1"] as string, "a"))).toBe(false);
+    const check = await runEngine(fleet, playbook, { check: true });
+    expect(check.byHost["h1"]?.tasks[0]?.status).toBe("changed");
+    expect(check.byHost["h1"]?.tasks[0]?.verdict?.status).toBe("fail");
+  });
+});
