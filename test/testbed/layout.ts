@@ -26,6 +26,35 @@ export const PRIVATE_PATHS: readonly { target: string; name: string; seed: boole
 ];
 
 /**
+ * How LXD looks installed on a host. Every host runs Debian's lxd 5.0.2 (no snapd can run here);
+ * a `snap` host additionally looks like the lxd snap to fleet: /snap/bin/lxc and lxd, the snap's
+ * LXD dir /var/snap/lxd/common/lxd (the same directory as /var/lib/lxd), the snap's pid file, and
+ * a stand-in `snap` whose `snap restart lxd` restarts the daemon with the daemon.* options.
+ */
+export type LxdInstallKind = "deb" | "snap";
+
+/** tb1 and tb2 keep the Debian package; tb3.. and every cluster member look like the snap. */
+export function installKindOf(role: HostRole, index: number): LxdInstallKind {
+  return role === "standalone" && index <= 2 ? "deb" : "snap";
+}
+
+/** The channel the stand-in reports for the snap hosts (`snap list lxd`): the release that runs. */
+export const SNAP_TRACKING = "5.0/stable";
+
+/**
+ * The snap's paths on a snap host: a private /snap (bin/lxc, bin/lxd...) and /var/snap, and the
+ * host's LXD dir bind-mounted at the snap's LXD dir. The mount points /snap and /var/snap are
+ * created on the machine only when absent; nothing is ever removed there.
+ */
+export const SNAP_PRIVATE_PATHS: readonly { target: string; name: string }[] = [
+  { target: "/snap", name: "snap" },
+  { target: "/var/snap", name: "var-snap" },
+];
+export const SNAP_LXD_DIR = "/var/snap/lxd/common/lxd";
+/** Where Go's log/syslog looks after /dev/log (which the machine lacks): each host's syslog socket. */
+export const SYSLOG_PATH = "/var/run/syslog";
+
+/**
  * Login accounts on every host, all authorized with the client key. `fleet` has passwordless
  * sudo; `fleetpw` must give sudo a password, so become with a password is tested against the
  * real sudo. The password is a fixture of this local testbed, not a secret.
@@ -40,6 +69,7 @@ export type HostRole = "standalone" | "cluster";
 export interface TestbedHost {
   name: string;
   role: HostRole;
+  install: LxdInstallKind;
   address: string;
   port: number;
   /** Directory holding everything this host owns. */
@@ -50,6 +80,9 @@ export interface TestbedHost {
   bootScript: string;
   bootLog: string;
   lxdLog: string;
+  /** The host's syslog socket (bind-mounted at /var/run/syslog) and where its messages go. */
+  syslogSocket: string;
+  syslogLog: string;
   hostKey: string;
 }
 
@@ -87,8 +120,8 @@ export function planLayout(size: TestbedSize, stateDir: string = DEFAULT_STATE_D
     throw new RangeError(`--cluster must be 0 or an integer from 2 to 99, got ${size.cluster}`);
   }
   const hosts: TestbedHost[] = [];
-  for (let n = 1; n <= size.hosts; n++) hosts.push(describeHost(stateDir, `tb${n}`, "standalone", `127.0.${subnet}.${n}`));
-  for (let m = 1; m <= size.cluster; m++) hosts.push(describeHost(stateDir, `tbc${m}`, "cluster", `127.0.${subnet}.${100 + m}`));
+  for (let n = 1; n <= size.hosts; n++) hosts.push(describeHost(stateDir, `tb${n}`, "standalone", `127.0.${subnet}.${n}`, installKindOf("standalone", n)));
+  for (let m = 1; m <= size.cluster; m++) hosts.push(describeHost(stateDir, `tbc${m}`, "cluster", `127.0.${subnet}.${100 + m}`, installKindOf("cluster", m)));
   return {
     stateDir,
     inventoryFile: path.join(stateDir, "inventory.yml"),
@@ -99,11 +132,12 @@ export function planLayout(size: TestbedSize, stateDir: string = DEFAULT_STATE_D
   };
 }
 
-function describeHost(stateDir: string, name: string, role: HostRole, address: string): TestbedHost {
+function describeHost(stateDir: string, name: string, role: HostRole, address: string, install: LxdInstallKind): TestbedHost {
   const dir = path.join(stateDir, "hosts", name);
   return {
     name,
     role,
+    install,
     address,
     port: 22,
     dir,
@@ -113,6 +147,8 @@ function describeHost(stateDir: string, name: string, role: HostRole, address: s
     bootScript: path.join(dir, "boot.sh"),
     bootLog: path.join(dir, "boot.log"),
     lxdLog: path.join(dir, "lxd.log"),
+    syslogSocket: path.join(dir, "syslog.sock"),
+    syslogLog: path.join(dir, "syslog.log"),
     hostKey: path.join(dir, "ssh_host_ed25519_key"),
   };
 }

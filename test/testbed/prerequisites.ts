@@ -11,6 +11,8 @@ const REQUIRED_PACKAGES: readonly { pkg: string; probe: string }[] = [
   { pkg: "auditd", probe: "/usr/sbin/auditctl" },
   { pkg: "sudo", probe: "/usr/bin/sudo" },
   { pkg: "util-linux", probe: "/usr/bin/nsenter" },
+  // the hosts' syslog receiver (test/testbed/syslog-sink.pl); Essential on Debian
+  { pkg: "perl-base", probe: "/usr/bin/perl" },
 ];
 
 export class TestbedPrerequisiteError extends Error {

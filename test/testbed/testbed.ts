@@ -168,6 +168,8 @@ export async function down(log: Logger, stateDir: string = DEFAULT_STATE_DIR): P
 export interface HostStatus {
   name: string;
   address: string;
+  /** How LXD looks installed to fleet: Debian's package, or the (stood-in) snap. */
+  install: "deb" | "snap";
   sshd: "running" | "stopped";
   lxd: "running" | "stopped";
   reachable: boolean;
@@ -184,6 +186,7 @@ export async function status(stateDir: string = DEFAULT_STATE_DIR): Promise<Host
     layout.hosts.map(async (host) => ({
       name: host.name,
       address: `${host.address}:${host.port}`,
+      install: host.install,
       sshd: sshdPid(host) === undefined ? "stopped" : "running",
       lxd: lxdPid(host) === undefined ? "stopped" : "running",
       reachable: await portOpen(host.address, host.port),
