@@ -2,7 +2,7 @@ import { z } from "zod";
 import { daemonFlags, missingFlags, withDaemonFlags, type WantedDaemonFlags } from "../facts/lxd/daemon-flags.js";
 import { LXD_SNAP_DAEMON_ARG, lxdSnapDaemon, snapBoolean, snapDaemonOption, type LxdSnapDaemon, type SnapDaemonOption } from "../facts/lxd/daemon-options.js";
 import { LXD_SERVICE_UNIT_ARG, LXD_UNIT, lxdServiceUnit, splitExecPrefix, systemdCommand, systemdWords, type LxdServiceUnit } from "../facts/lxd/daemon-unit.js";
-import { LXD_INSTALL_ARG, lxdInstall, type LxdInstall } from "../facts/lxd/install.js";
+import { LXD_INSTALL_ARG, lxdInstall, SNAP_PID_FILE, type LxdInstall } from "../facts/lxd/install.js";
 import { SBIN_PATH } from "../facts/sbin-path.js";
 import { fact, type FactRequest } from "../facts/types.js";
 import { shellQuote } from "../transport/shell-quote.js";
@@ -130,10 +130,17 @@ function planSnap(args: LxdDaemonArgs, wanted: WantedDaemonFlags, install: Insta
   }
   // Flags are read at start: restart a running daemon whose argv lacks them (set or not by this task).
   const restart = daemon !== null && (missing.length > 0 || optionChanges.some((change) => change.option !== "daemon.user.group"));
-  if (restart) {
+  if (restart && daemon !== null) {
     commands.push({
-      script: [SBIN_PATH, "snap restart --reload lxd </dev/null", `${shellQuote(install.lxd ?? "/snap/bin/lxd")} waitready --timeout=600 </dev/null`].join("\n"),
-      description: "snap restart --reload lxd (instances keep running), then wait until LXD is ready",
+      script: [
+        SBIN_PATH,
+        "snap restart --reload lxd </dev/null",
+        // snapd returns once the old daemon is told to stop; the snap's daemon.start then writes the
+        // new pid. Wait for it (up to a minute), so that waitready does not answer for the old one.
+        `fleet_wait=0; while [ "$(cat ${SNAP_PID_FILE} 2>/dev/null)" = ${daemon.pid} ] && [ $fleet_wait -lt 600 ]; do sleep 0.1; fleet_wait=$((fleet_wait + 1)); done`,
+        `${shellQuote(install.lxd ?? "/snap/bin/lxd")} waitready --timeout=600 </dev/null`,
+      ].join("\n"),
+      description: "snap restart --reload lxd (instances keep running), then wait until the new daemon is ready",
     });
   }
 

@@ -30,17 +30,22 @@ function replan(args: unknown, given: Facts): { first: Change; second: Plan; aft
   return { first, second: plan(args, after), after };
 }
 
-const SET_AND_RESTART = [
-  'PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"\nsnap set lxd daemon.syslog=true daemon.verbose=true </dev/null',
-  'PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"\nsnap restart --reload lxd </dev/null\n/snap/bin/lxd waitready --timeout=600 </dev/null',
-];
+const restartScript = (pid: number): string =>
+  [
+    'PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"',
+    "snap restart --reload lxd </dev/null",
+    `fleet_wait=0; while [ "$(cat /var/snap/lxd/common/lxd.pid 2>/dev/null)" = ${pid} ] && [ $fleet_wait -lt 600 ]; do sleep 0.1; fleet_wait=$((fleet_wait + 1)); done`,
+    "/snap/bin/lxd waitready --timeout=600 </dev/null",
+  ].join("\n");
+const SET_BOTH = 'PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"\nsnap set lxd daemon.syslog=true daemon.verbose=true </dev/null';
+const pidOf = (installed: LxdInstall): number => (installed.kind === "none" ? 0 : (installed.daemon?.pid ?? 0));
 
 describe("lxd_daemon on a snap install (tb3, tbc1: the testbed's snap-looking hosts)", () => {
   it("LXD-LOG-01 on a fresh snap: set both options, restart, and the captured result is ok", () => {
     const { first, second } = replan({ syslog: true, verbose: true }, facts(install("tb3Fresh")));
     const pid = (install("tb3Fresh") as Installed).daemon?.pid ?? 0;
     expect(first.summary).toBe(`daemon.syslog: false (never set) → true; daemon.verbose: false (never set) → true; restart lxd (pid ${pid} needs --syslog, --verbose)`);
-    expect(first.commands.map((command) => command.script)).toEqual(SET_AND_RESTART);
+    expect(first.commands.map((command) => command.script)).toEqual([SET_BOTH, restartScript(pid)]);
     expect(first.expected).toBe("daemon.syslog=true, daemon.verbose=true");
     expect(second.kind).toBe("ok");
     // What the testbed really showed after `snap set` + `snap restart --reload lxd`:
@@ -59,7 +64,7 @@ describe("lxd_daemon on a snap install (tb3, tbc1: the testbed's snap-looking ho
 
   it("options set but the daemon not restarted (restart pending): only the restart", () => {
     const { first, second } = replan({ syslog: true, verbose: true }, facts(install("tb3Pending"), setOptions({ "daemon.syslog": "true", "daemon.verbose": "true" })));
-    expect(first.commands.map((command) => command.script)).toEqual([SET_AND_RESTART[1]]);
+    expect(first.commands.map((command) => command.script)).toEqual([restartScript(pidOf(install("tb3Pending")))]);
     expect(first.summary).toMatch(/^restart lxd \(pid \d+ needs --syslog, --verbose\)$/);
     expect(second.kind).toBe("ok");
   });
