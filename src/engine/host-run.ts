@@ -52,8 +52,8 @@ type Become = Pick<ExecOptions, "become" | "becomeUser">;
 
 /** A task as discovered for one round trip, before its facts are read. */
 type Entry =
-  | { kind: "skipped"; task: Task; reason: string }
-  | { kind: "broken"; task: Task; message: string }
+  | { kind: "skipped"; task: Task; reason: string; claim: string | undefined }
+  | { kind: "broken"; task: Task; message: string; claim: string | undefined }
   | { kind: "delegated"; task: Task; ownerHost: string; result: Promise<TaskResult | string> }
   | { kind: "read-only"; task: Task; request: FactRequest<CommandOutput>; become: Become; claim: string | undefined }
   | { kind: "module"; task: Task; module: Module<unknown>; args: unknown; requests: FactRequest[]; become: Become; claim: string | undefined };
@@ -185,7 +185,7 @@ export class HostPlayRun {
       const result = entry.kind === "delegated" ? await this.delegatedResult(entry) : settledAt.get(entry.task);
       if (result === undefined) continue;
       this.record(entry.task, result, handler);
-      if (entry.kind !== "delegated" && "claim" in entry && entry.claim !== undefined) this.run.coordinator.settle(entry.claim, result);
+      if (entry.kind !== "delegated" && entry.claim !== undefined) this.run.coordinator.settle(entry.claim, result);
     }
     return cut;
   }
@@ -202,18 +202,18 @@ export class HostPlayRun {
     try {
       condition = this.conditionHolds(task.when, scope);
     } catch (error) {
-      return { kind: "broken", task, message: `when: ${messageOf(error)}` };
+      return { kind: "broken", task, message: `when: ${messageOf(error)}`, claim };
     }
     if (condition === CUT && !this.pendingIsFacts(task.when, scope)) return CUT;
-    if (condition === false) return { kind: "skipped", task, reason: `condition is false: ${task.when.map((when) => when.source).join(" and ")}` };
+    if (condition === false) return { kind: "skipped", task, reason: `condition is false: ${task.when.map((when) => when.source).join(" and ")}`, claim };
     const module = this.run.registry.get(task.module);
-    if (module === undefined) return { kind: "broken", task, message: `unknown module ${task.module}` };
+    if (module === undefined) return { kind: "broken", task, message: `unknown module ${task.module}`, claim };
     let args: unknown;
     try {
       args = this.renderArgs(task, module, scope);
     } catch (error) {
       if (error instanceof PendingValue) return CUT;
-      return { kind: "broken", task, message: messageOf(error) };
+      return { kind: "broken", task, message: messageOf(error), claim };
     }
     const become = this.becomeOf(task);
     if (this.isReadOnly(task, module)) {

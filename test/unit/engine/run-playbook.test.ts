@@ -195,3 +195,13 @@ describe("engine: audit-only tasks", () => {
     expect(check.byHost["h1"]?.tasks[0]?.verdict?.status).toBe("fail");
   });
 });
+
+describe("engine: claims of skipped tasks", () => {
+  it("a cluster-scoped task skipped by its condition is skipped for every member, not left unsettled", async () => {
+    const fleet = localFleet(2, { h1: "c1", h2: "c1" });
+    const playbook = playbookOf([{ name: "never", module: "run", args: { cmd: "true" }, scope: "cluster", when: ["false"], control: "C-9" }]);
+    const run = await runEngine(fleet, playbook);
+    expect([statuses(run.byHost["h1"]), statuses(run.byHost["h2"])]).toEqual([["never:skipped"], ["never:skipped"]]);
+    expect(run.hosts.map((host) => host.tasks[0]?.verdict?.status)).toEqual(["not_applicable", "not_applicable"]);
+  });
+});
