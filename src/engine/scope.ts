@@ -11,7 +11,7 @@ export type RegisterState = { known: RegisteredResult } | { pending: string };
 export interface ScopeParts {
   /** The host's inventory variables (and the magic ones: inventory_hostname, group_names). */
   hostVars: Vars;
-  play: Pick<Play, "vars" | "varsFiles" | "location">;
+  play: Pick<Play, "defaults" | "vars" | "varsFiles" | "location">;
   registered: ReadonlyMap<string, RegisterState>;
   extraVars: Vars;
   /** Gathered collections by name, or undefined while not gathered yet. */

@@ -6,6 +6,7 @@ export const PLAY_KEYS = [
   "become",
   "become_user",
   "vars",
+  "defaults",
   "vars_files",
   "serial",
   "max_fail_percentage",

@@ -73,6 +73,7 @@ export function readPlay(reader: YamlReader, context: TaskContext, node: Node | 
     become: value("become", (entry) => reader.bool(entry, "become"), undefined as boolean | undefined),
     becomeUser: value("become_user", (entry) => reader.string(entry, "become_user"), undefined as string | undefined),
     vars: value("vars", (entry) => readVars(reader, entry), {}),
+    defaults: value("defaults", (entry) => readVars(reader, entry), {}),
     varsFiles,
     serial: value("serial", (entry) => readSerial(reader, entry), undefined as Play["serial"]),
     maxFailPercentage: value("max_fail_percentage", (entry) => readPercentage(reader, entry), undefined as number | undefined),

@@ -46,6 +46,8 @@ export interface Play {
   /** undefined: the host's ansible_become decides. */
   become: boolean | undefined;
   becomeUser: string | undefined;
+  /** Lowest precedence, below the inventory (as Ansible's role defaults): a playbook's tunables. */
+  defaults: Vars;
   vars: Vars;
   /** Loaded vars_files, in order (later wins). */
   varsFiles: Array<{ path: string; vars: Vars }>;

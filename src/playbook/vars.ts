@@ -6,7 +6,7 @@ import type { Play } from "./types.js";
 export interface TaskVariablesInput {
   /** The host's merged inventory variables. */
   hostVars: Vars;
-  play: Pick<Play, "vars" | "varsFiles" | "location">;
+  play: Pick<Play, "defaults" | "vars" | "varsFiles" | "location">;
   /** -e values, already merged (parseExtraVars). */
   extraVars: Vars;
   /** Results of `register:` so far; may have getters (a result not known yet), which are kept, not read. */
@@ -16,7 +16,7 @@ export interface TaskVariablesInput {
 }
 
 /**
- * The variables a task sees on one host, lowest precedence first: inventory host vars < play vars
+ * The variables a task sees on one host, lowest precedence first: play defaults < inventory host vars < play vars
  * < vars_files (in order) < registered results < extra vars; `facts` always holds the facts.
  *
  * A value written in the inventory, the play or -e may itself hold a template
@@ -33,6 +33,7 @@ export function taskVariables(input: TaskVariablesInput): Record<string, unknown
       define(name, hasTemplate(value) ? { get: rendered(name, value, variables, location) } : { value, writable: true });
     }
   };
+  addWritten(input.play.defaults, input.play.location);
   addWritten(input.hostVars, { file: "inventory" });
   addWritten(input.play.vars, input.play.location);
   for (const file of input.play.varsFiles) addWritten(file.vars, { file: file.path });

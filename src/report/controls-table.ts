@@ -9,7 +9,7 @@ const FIX_WORDS = { auto: "fixed by `fleet run`", "opt-in": "audit only; fixed w
 /** The controls of a playbook as a Markdown table: id, what it checks, how fleet remediates it. Pure. */
 export function controlsTable(playbook: Playbook): string {
   const rows = [...controlCatalogue(playbook).values()].map((control) => {
-    const fix = control.fix === null ? "—" : control.fix === "opt-in" ? `${FIX_WORDS["opt-in"]} \`${control.fixVar ?? "?"}: true\`` : FIX_WORDS[control.fix];
+    const fix = control.fix === null || control.fix === undefined ? "—" : control.fix === "opt-in" ? `${FIX_WORDS["opt-in"]} \`${control.fixVar ?? "?"}: true\`` : FIX_WORDS[control.fix];
     return `| ${control.id} | ${control.title.replace(/\|/g, "\\|")} | ${control.severity} | ${control.scope} | ${fix} |`;
   });
   return ["| id | checks | severity | judged | remediation |", "| --- | --- | --- | --- | --- |", ...rows].join("\n");

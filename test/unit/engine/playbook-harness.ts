@@ -127,6 +127,7 @@ export function playbookOf(tasks: TaskSpec[], options: { handlers?: TaskSpec[]; 
         hosts: options.hosts ?? "all",
         become: undefined,
         becomeUser: undefined,
+        defaults: {},
         vars: {},
         varsFiles: [],
         serial: options.serial,

@@ -7,8 +7,8 @@ import { taskVariables } from "../../../src/playbook/vars.js";
 
 const location = { file: "site.yml", line: 1, column: 3 };
 
-function play(vars: Vars, ...varsFiles: Vars[]): Pick<Play, "vars" | "varsFiles" | "location"> {
-  return { vars, varsFiles: varsFiles.map((file, index) => ({ path: `vars/${index}.yml`, vars: file })), location };
+function play(vars: Vars, ...varsFiles: Vars[]): Pick<Play, "defaults" | "vars" | "varsFiles" | "location"> {
+  return { defaults: {}, vars, varsFiles: varsFiles.map((file, index) => ({ path: `vars/${index}.yml`, vars: file })), location };
 }
 
 class NotKnownYet extends Error {}
@@ -23,6 +23,11 @@ describe("taskVariables", () => {
       facts: { kernel: { release: "6.1" } },
     });
     expect(variables).toEqual({ a: "host", b: "play", c: "file1", d: "file2", e: "registered", f: "extra", only_host: 1, facts: { kernel: { release: "6.1" } } });
+  });
+
+  test("play defaults are the lowest layer: the inventory overrides them", () => {
+    const variables = taskVariables({ hostVars: { tuned: "inventory" }, play: { ...play({}), defaults: { tuned: "default", untouched: "default" } }, registered: {}, extraVars: {}, facts: {} });
+    expect([variables["tuned"], variables["untouched"]]).toEqual(["inventory", "default"]);
   });
 
   test("a later layer replaces a whole value (no deep merge)", () => {

@@ -15,7 +15,7 @@ const playbook: Playbook = {
   file: "p.yml",
   path: "/p.yml",
   baseDir: "/",
-  plays: [{ name: "p", hosts: "all", become: undefined, becomeUser: undefined, vars: {}, varsFiles: [], serial: undefined, maxFailPercentage: undefined, anyErrorsFatal: false, tasks: [task(0, CONTROLS[0]!), task(1, CONTROLS[1]!), task(2, CONTROLS[2]!), task(3, CONTROLS[0]!), task(4, null)], handlers: [], location: { file: "p.yml" } }],
+  plays: [{ name: "p", hosts: "all", become: undefined, becomeUser: undefined, defaults: {}, vars: {}, varsFiles: [], serial: undefined, maxFailPercentage: undefined, anyErrorsFatal: false, tasks: [task(0, CONTROLS[0]!), task(1, CONTROLS[1]!), task(2, CONTROLS[2]!), task(3, CONTROLS[0]!), task(4, null)], handlers: [], location: { file: "p.yml" } }],
 };
 
 function result(index: number, status: TaskResult["status"], verdict: ControlVerdict["status"] | null): TaskResult {
