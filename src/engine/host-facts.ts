@@ -52,8 +52,16 @@ export class HostFacts {
     this.failures.clear();
   }
 
-  /** A reader limited to the facts a task declared; the values it returned are kept for the plan's record. */
-  readerFor(declared: readonly FactRequest[]): { reader: FactReader; used: Record<string, FactValue> } {
+  /**
+   * A reader limited to the facts a task declared; the values it returned are kept for the plan's
+   * record. `asRead` ignores predictions: the host as it is now.
+   */
+  /** True when a change planned earlier predicts one of these facts. */
+  predicts(requests: readonly FactRequest[]): boolean {
+    return requests.some((request) => this.predicted.has(factKey(request)));
+  }
+
+  readerFor(declared: readonly FactRequest[], options: { asRead?: boolean } = {}): { reader: FactReader; used: Record<string, FactValue> } {
     const allowed = new Set(declared.map(factKey));
     const used: Record<string, FactValue> = {};
     const reader: FactReader = {
@@ -62,7 +70,7 @@ export class HostFacts {
         if (!allowed.has(key)) throw new UndeclaredFactError(key);
         const failure = this.failures.get(key);
         if (failure) throw failure;
-        const value = this.predicted.has(key) ? this.predicted.get(key) : this.read.get(key);
+        const value = this.predicted.has(key) && options.asRead !== true ? this.predicted.get(key) : this.read.get(key);
         if (value === undefined) throw new UndeclaredFactError(key);
         used[key] = value;
         return value as V;

@@ -284,6 +284,22 @@ export class HostPlayRun {
     } catch (error) {
       return { result: this.taskResult(task, "failed", messageOf(error), null, used), hard: true };
     }
+    const planned = this.outcomeOf(task, plan, used);
+    // an audit reports the host as it is: a control whose facts an earlier change would alter is judged on what was read
+    if (this.effectiveCheck(task) && task.control !== null && this.facts.predicts(entry.requests)) {
+      const { reader: asRead } = this.facts.readerFor(entry.requests, { asRead: true });
+      try {
+        const current = entry.module.plan(entry.args as never, asRead, this.planContext(task, scope));
+        planned.result.verdict = verdictFor(task, this.outcomeOf(task, current, {}, false).result.status, current, "", true);
+      } catch (error) {
+        planned.result.verdict = { id: task.control.id, status: "error", expected: null, actual: null, message: messageOf(error) };
+      }
+    }
+    return planned;
+  }
+
+  /** The task result a plan gives; a change also records its predicted effects unless `predict` is false. */
+  private outcomeOf(task: Task, plan: Plan, used: Record<string, FactValue>, predict = true): { result: TaskResult; plan: Plan; hard: boolean } {
     switch (plan.kind) {
       case "ok":
         return { result: this.taskResult(task, "ok", plan.reason, plan, used), plan, hard: false };
@@ -293,7 +309,7 @@ export class HostPlayRun {
         // a finding, not an error: the host's other tasks are still judged
         return { result: this.taskResult(task, "failed", plan.message, plan, used), plan, hard: false };
       case "change":
-        for (const effect of plan.effects) this.facts.predict(effect.request, effect.value);
+        if (predict) for (const effect of plan.effects) this.facts.predict(effect.request, effect.value);
         return { result: { ...this.taskResult(task, "changed", plan.summary, plan, used), diff: plan.diff }, plan, hard: false };
     }
   }

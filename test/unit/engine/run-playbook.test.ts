@@ -205,3 +205,17 @@ describe("engine: claims of skipped tasks", () => {
     expect(run.hosts.map((host) => host.tasks[0]?.verdict?.status)).toEqual(["not_applicable", "not_applicable"]);
   });
 });
+
+describe("engine: audit verdicts", () => {
+  it("judge a control on the host as it is, even when an earlier change would fix it", async () => {
+    const fleet = localFleet(1);
+    const playbook = playbookOf([{ name: "fix", ...write("a", "A\n") }, { name: "control", ...write("a", "A\n"), control: "C-1" }]);
+    const audit = await runEngine(fleet, playbook, { check: true });
+    const control = audit.byHost["h1"]?.tasks[1];
+    // the task would change nothing after "fix" (check = run), but the control fails today
+    expect(control?.status).toBe("ok");
+    expect(control?.verdict).toMatchObject({ id: "C-1", status: "fail", actual: "(absent)", expected: "A\n" });
+    const run = await runEngine(fleet, playbook);
+    expect(run.byHost["h1"]?.tasks[1]?.verdict?.status).toBe("pass");
+  });
+});
