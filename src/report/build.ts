@@ -9,6 +9,8 @@ export interface ReportInput {
   finishedAt: Date;
   interrupted: boolean;
   hosts: readonly HostResult[];
+  /** Inventory groups by host name, for the report's filters. */
+  groups?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Severity weights of the score (see docs/reports.md). */
@@ -17,7 +19,7 @@ export const SEVERITY_WEIGHT: Record<Severity, number> = { low: 1, medium: 2, hi
 /** Builds the fleet-report/v1 document. Pure. */
 export function buildReport(input: ReportInput): FleetReport {
   const catalogue = controlCatalogue(input.playbook);
-  const hosts = input.hosts.map((host) => reportHost(host, catalogue, input.interrupted));
+  const hosts = input.hosts.map((host) => reportHost(host, catalogue, input.interrupted, input.groups?.get(host.host) ?? []));
   const controlCounts = countBy(hosts.flatMap((host) => host.controls), (control) => control.status, ["pass", "fail", "error", "waived", "not_applicable"] as const);
   const taskCounts = countBy(hosts.flatMap((host) => host.tasks), (task) => task.status, ["ok", "changed", "failed", "skipped"] as const);
   return {
@@ -56,7 +58,7 @@ function reportControl(control: Control): ReportControl {
   return { id: control.id, title: control.title, severity: control.severity, scope: control.scope, remediation: control.remediation ?? "", section: control.section ?? null, rationale: control.rationale ?? null, fix: control.fix ?? null, fixVar: control.fixVar ?? null };
 }
 
-function reportHost(host: HostResult, catalogue: ReadonlyMap<string, ReportControl>, interrupted: boolean): ReportHost {
+function reportHost(host: HostResult, catalogue: ReadonlyMap<string, ReportControl>, interrupted: boolean, groups: readonly string[]): ReportHost {
   const verdicts = new Map<string, ControlVerdict[]>();
   for (const task of host.tasks) if (task.verdict) verdicts.set(task.verdict.id, [...(verdicts.get(task.verdict.id) ?? []), task.verdict]);
   const notJudged = host.status === "unreachable" ? `not judged: host unreachable (${host.error ?? "no connection"})` : interrupted ? "not judged: the run was interrupted" : `not judged: the host stopped before this control's task${host.error ? ` (${host.error})` : ""}`;
@@ -64,6 +66,7 @@ function reportHost(host: HostResult, catalogue: ReadonlyMap<string, ReportContr
   return {
     name: host.host,
     cluster: host.cluster,
+    groups: [...groups],
     status: host.status,
     error: host.error,
     execs: host.execs,

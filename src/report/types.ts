@@ -27,6 +27,8 @@ export interface FleetReport {
 export interface ReportHost {
   name: string;
   cluster: string | null;
+  /** The host's inventory groups (without all/ungrouped), for filtering reports. */
+  groups: string[];
   status: "ok" | "changed" | "failed" | "unreachable";
   error: string | null;
   /** Round trips on the host's connection (execs) and the host's wall time. */
@@ -52,6 +54,8 @@ export interface ReportControlResult {
   expected: string | null;
   actual: string | null;
   message: string;
+  /** Set when status is waived: the waiver that applies. */
+  waiver?: { justification: string; expires: string | null };
 }
 
 export type ReportControl = Required<Pick<Control, "id" | "title" | "severity" | "scope">> & {

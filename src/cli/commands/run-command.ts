@@ -88,7 +88,8 @@ export async function runCommand(playbookName: string, flags: RunFlags, io: CliI
     stopListening();
     await transport.close();
   }
-  const report = buildReport({ mode: check ? "audit" : "run", playbook, startedAt, finishedAt: new Date(), interrupted, hosts });
+  const groups = new Map(hosts.map((host) => [host.host, inventory.hosts.get(host.host)?.groups.filter((group) => group !== "all" && group !== "ungrouped") ?? []]));
+  const report = buildReport({ mode: check ? "audit" : "run", playbook, startedAt, finishedAt: new Date(), interrupted, hosts, groups });
   io.stdout.write(`\n${unreachableLines(hosts)}${recapTable(hosts, settings)}${summaryLine(report)}`);
   for (const file of reports) writeReport(file, report);
   if (interrupted) return ExitCode.interrupted;
