@@ -1,6 +1,5 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { ControlStatus } from "../../../src/engine/results.js";
 import { CONTROL_STATUSES, reportModel, SEVERITIES } from "../../../src/report/model.js";
 import { syntheticReport } from "../../support/synthetic-report.js";
 
