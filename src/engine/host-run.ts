@@ -138,7 +138,7 @@ export class HostPlayRun {
       }
       entries.push(entry);
       // later tasks of this round trip cannot read this task's result before it is planned
-      if (task.register !== undefined) this.registered.set(task.register, { pending: task.name });
+      if (task.register !== undefined) this.registered.set(task.register, { pending: task.name, afterGather: entry.kind === "read-only" });
       if (entry.kind === "broken") {
         cut = index + 1;
         break;
@@ -204,7 +204,7 @@ export class HostPlayRun {
     } catch (error) {
       return { kind: "broken", task, message: `when: ${messageOf(error)}`, claim };
     }
-    if (condition === CUT && !this.pendingIsFacts(task.when, scope)) return CUT;
+    if (condition === CUT && !this.pendingUntilGather(task.when, scope)) return CUT;
     if (condition === false) return { kind: "skipped", task, reason: `condition is false: ${task.when.map((when) => when.source).join(" and ")}`, claim };
     const module = this.run.registry.get(task.module);
     if (module === undefined) return { kind: "broken", task, message: `unknown module ${task.module}`, claim };
@@ -467,14 +467,13 @@ export class HostPlayRun {
     }
   }
 
-  /** True when a condition waits only for facts, which the coming gather reads. */
-  private pendingIsFacts(conditions: readonly Expression[], scope: Record<string, unknown>): boolean {
-    if (this.collections !== undefined) return false;
+  /** True when a condition waits only for what the coming gather reads (facts, read-only commands): it is judged at the plan step. */
+  private pendingUntilGather(conditions: readonly Expression[], scope: Record<string, unknown>): boolean {
     try {
       conditions.every((condition) => evaluateCondition(condition, scopeOf(scope)));
       return true;
     } catch (error) {
-      return error instanceof PendingValue && error.what.startsWith("facts");
+      return error instanceof PendingValue && error.knownAfterGather;
     }
   }
 

@@ -6,7 +6,7 @@ import { PendingValue } from "./pending.js";
 import type { RegisteredResult } from "./results.js";
 
 /** A registered variable: known, or not known until the current round trip ends. */
-export type RegisterState = { known: RegisteredResult } | { pending: string };
+export type RegisterState = { known: RegisteredResult } | { pending: string; afterGather: boolean };
 
 export interface ScopeParts {
   /** The host's inventory variables (and the magic ones: inventory_hostname, group_names). */
@@ -29,7 +29,7 @@ export function taskScope(parts: ScopeParts): Record<string, unknown> {
   const registered: Record<string, unknown> = {};
   for (const [name, state] of parts.registered) {
     if ("known" in state) registered[name] = state.known;
-    else throwingGetter(registered, name, `the result registered as ${name} (task "${state.pending}")`);
+    else throwingGetter(registered, name, `the result registered as ${name} (task "${state.pending}")`, state.afterGather);
   }
   for (const [name, value] of Object.entries(parts.locals ?? {})) Object.defineProperty(registered, name, { value, enumerable: true, configurable: true, writable: true });
   let facts: Record<string, unknown>;
@@ -37,7 +37,7 @@ export function taskScope(parts: ScopeParts): Record<string, unknown> {
     // any read of facts.NAME before the first gather waits for it
     facts = new Proxy({}, {
       get: (_target, key) => {
-        throw new PendingValue(`facts${typeof key === "string" ? `.${key}` : ""}`);
+        throw new PendingValue(`facts${typeof key === "string" ? `.${key}` : ""}`, true);
       },
       has: () => true,
     });
@@ -45,12 +45,12 @@ export function taskScope(parts: ScopeParts): Record<string, unknown> {
   return taskVariables({ hostVars: parts.hostVars, play: parts.play, extraVars: parts.extraVars, registered, facts });
 }
 
-function throwingGetter(holder: Record<string, unknown>, name: string, what: string): void {
+function throwingGetter(holder: Record<string, unknown>, name: string, what: string, knownAfterGather: boolean): void {
   Object.defineProperty(holder, name, {
     enumerable: true,
     configurable: true,
     get: () => {
-      throw new PendingValue(what);
+      throw new PendingValue(what, knownAfterGather);
     },
   });
 }

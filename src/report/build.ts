@@ -1,5 +1,5 @@
 import type { ControlStatus, ControlVerdict, HostResult } from "../engine/results.js";
-import type { Control, Playbook, Severity } from "../playbook/types.js";
+import type { Control, Playbook, Severity, Task } from "../playbook/types.js";
 import type { FleetReport, ReportControl, ReportControlResult, ReportHost } from "./types.js";
 
 export interface ReportInput {
@@ -11,6 +11,8 @@ export interface ReportInput {
   hosts: readonly HostResult[];
   /** Inventory groups by host name, for the report's filters. */
   groups?: ReadonlyMap<string, readonly string[]>;
+  /** The tasks -t/--skip-tags selected: only their controls are in the report. */
+  selected?: (task: Task) => boolean;
 }
 
 /** Severity weights of the score (see docs/reports.md). */
@@ -18,7 +20,7 @@ export const SEVERITY_WEIGHT: Record<Severity, number> = { low: 1, medium: 2, hi
 
 /** Builds the fleet-report/v1 document. Pure. */
 export function buildReport(input: ReportInput): FleetReport {
-  const catalogue = controlCatalogue(input.playbook);
+  const catalogue = controlCatalogue(input.playbook, input.selected);
   const hosts = input.hosts.map((host) => reportHost(host, catalogue, input.interrupted, input.groups?.get(host.host) ?? []));
   const controlCounts = countBy(hosts.flatMap((host) => host.controls), (control) => control.status, ["pass", "fail", "error", "waived", "not_applicable"] as const);
   const taskCounts = countBy(hosts.flatMap((host) => host.tasks), (task) => task.status, ["ok", "changed", "failed", "skipped"] as const);
@@ -43,12 +45,12 @@ export function buildReport(input: ReportInput): FleetReport {
   };
 }
 
-/** Every control the playbook's tasks name, in order of first use. */
-export function controlCatalogue(playbook: Playbook): Map<string, ReportControl> {
+/** Every control the playbook's (selected) tasks name, in order of first use. */
+export function controlCatalogue(playbook: Playbook, selected: (task: Task) => boolean = () => true): Map<string, ReportControl> {
   const catalogue = new Map<string, ReportControl>();
   for (const play of playbook.plays) {
     for (const task of [...play.tasks, ...play.handlers]) {
-      if (task.control !== null && !catalogue.has(task.control.id)) catalogue.set(task.control.id, reportControl(task.control));
+      if (task.control !== null && selected(task) && !catalogue.has(task.control.id)) catalogue.set(task.control.id, reportControl(task.control));
     }
   }
   return catalogue;

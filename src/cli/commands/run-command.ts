@@ -15,7 +15,7 @@ import { parseExtraVars } from "../../playbook/extra-vars.js";
 import { loadPlaybook, resolvePlaybookPath } from "../../playbook/load.js";
 import { selectedByTags } from "../../playbook/tags.js";
 import { renderTaskArgs, renderTemplateFile } from "../../playbook/template.js";
-import type { Play, Playbook } from "../../playbook/types.js";
+import type { Play, Playbook, Task } from "../../playbook/types.js";
 import { buildReport } from "../../report/build.js";
 import type { FleetReport } from "../../report/types.js";
 import { TrackingTransport } from "../../transport/tracking.js";
@@ -54,6 +54,7 @@ export async function runCommand(playbookName: string, flags: RunFlags, io: CliI
   const extraVars = parseExtraVars(flags.extraVars ?? [], { cwd: process.cwd() });
   if (flags.limit !== undefined) selectHosts(inventory, undefined, flags.limit);
   const tagSelection = { tags: splitList(flags.tags), skipTags: splitList(flags.skipTags) };
+  const selected = (task: Task): boolean => selectedByTags(task, tagSelection);
   preflight(playbook, inventory, flags.limit, extraVars);
 
   const settings: OutputSettings = { check, verbose: flags.verbose === true, diff: flags.diff === true };
@@ -76,7 +77,7 @@ export async function runCommand(playbookName: string, flags: RunFlags, io: CliI
       limit: flags.limit,
       extraVars,
       registry,
-      selected: (task) => selectedByTags(task, tagSelection),
+      selected,
       hostVars,
       render: (value, scope, task) => renderTaskArgs({ ...task, args: value as Record<string, unknown> }, scope),
       renderTemplateFile: (file, scope) => renderTemplateFile(path.join(playbook.baseDir, "templates", file), scope),
@@ -89,7 +90,7 @@ export async function runCommand(playbookName: string, flags: RunFlags, io: CliI
     await transport.close();
   }
   const groups = new Map(hosts.map((host) => [host.host, inventory.hosts.get(host.host)?.groups.filter((group) => group !== "all" && group !== "ungrouped") ?? []]));
-  const report = buildReport({ mode: check ? "audit" : "run", playbook, startedAt, finishedAt: new Date(), interrupted, hosts, groups });
+  const report = buildReport({ mode: check ? "audit" : "run", playbook, startedAt, finishedAt: new Date(), interrupted, hosts, groups, selected });
   io.stdout.write(`\n${unreachableLines(hosts)}${recapTable(hosts, settings)}${summaryLine(report)}`);
   for (const file of reports) writeReport(file, report);
   if (interrupted) return ExitCode.interrupted;
@@ -112,7 +113,7 @@ function preflight(playbook: Playbook, inventory: Inventory, limit: string | und
     const hosts = playHosts(inventory, play, limit);
     const registers = [...play.tasks, ...play.handlers].flatMap((task) => (task.register === undefined ? [] : [task.register]));
     for (const host of hosts) {
-      const scope = taskScope({ hostVars: hostVars(host), play, registered: new Map(registers.map((name) => [name, { pending: name }])), extraVars, facts: undefined });
+      const scope = taskScope({ hostVars: hostVars(host), play, registered: new Map(registers.map((name) => [name, { pending: name, afterGather: false }])), extraVars, facts: undefined });
       for (const task of [...play.tasks, ...play.handlers]) {
         try {
           renderTaskArgs(task, scope);

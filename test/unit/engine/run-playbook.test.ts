@@ -77,6 +77,8 @@ describe("engine: registered results and conditions", () => {
     expect(statuses(check.byHost["h1"])).toEqual(["probe:ok", "only yes:changed"]);
     expect(statuses(check.byHost["h2"])).toEqual(["probe:ok", "only yes:skipped"]);
     expect(check.byHost["h1"]?.tasks[0]?.output?.stdout).toBe("yes\n");
+    // the condition waits only for the gather that runs the probe: one round trip
+    expect(check.byHost["h1"]?.execs).toBe(1);
   });
 
   it("a when on the result of a change waits for the apply: a new round trip", async () => {
