@@ -74,5 +74,5 @@ export function summaryLine(report: FleetReport): string {
     ? ` · controls: ${summary.controls.pass} pass, ${summary.controls.fail} fail, ${summary.controls.error} error, ${summary.controls.not_applicable} n/a · score ${summary.score}`
     : "";
   const verb = report.mode === "audit" ? "would change" : "changed";
-  return `${summary.hosts} hosts: ${summary.changed} ${verb}, ${summary.failed} failed, ${summary.unreachable} unreachable${controls}\n`;
+  return `${summary.hosts} host${summary.hosts === 1 ? "" : "s"}: ${summary.changed} ${verb}, ${summary.failed} failed, ${summary.unreachable} unreachable${controls}\n`;
 }
