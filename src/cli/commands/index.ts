@@ -2,4 +2,5 @@
 import "./inventory.js";
 import "./exec.js";
 import "./run.js";
+import "./report.js";
 export {};

@@ -1,7 +1,6 @@
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { FleetError, InputFileError, UsageError } from "../../errors.js";
+import { FleetError, InputFileError } from "../../errors.js";
 import { FAN_OUT_DEFAULTS } from "../../engine/fan-out.js";
 import { PendingValue } from "../../engine/pending.js";
 import type { HostResult } from "../../engine/results.js";
@@ -17,13 +16,19 @@ import { selectedByTags } from "../../playbook/tags.js";
 import { renderTaskArgs, renderTemplateFile } from "../../playbook/template.js";
 import type { Play, Playbook, Task } from "../../playbook/types.js";
 import { buildReport } from "../../report/build.js";
-import type { FleetReport } from "../../report/types.js";
+import { diffReports, renderDiffTable } from "../../report/diff.js";
+import { formatOfFile } from "../../report/formats.js";
+import { loadReport } from "../../report/load-report.js";
+import { applyWaivers } from "../../report/waivers.js";
+import { loadWaivers } from "../../report/waivers-file.js";
+import { renderSummaryTable } from "../../report/render-table.js";
 import { TrackingTransport } from "../../transport/tracking.js";
 import { openTransport, positiveInteger, type ConnectionFlags } from "../connection-options.js";
 import { ExitCode, type ExitCodeValue } from "../exit-codes.js";
 import { onInterrupt } from "../interrupt.js";
 import { inventorySources } from "../inventory-sources.js";
 import type { CliIo } from "../program.js";
+import { useColor, writeReportFile } from "../report-files.js";
 import { recapTable, runExitCode, summaryLine, taskLine, unreachableLines, type OutputSettings } from "../run-output.js";
 
 export interface RunFlags extends ConnectionFlags {
@@ -33,18 +38,20 @@ export interface RunFlags extends ConnectionFlags {
   check?: boolean;
   diff?: boolean;
   report?: string[];
+  waivers?: string;
+  baseline?: string;
   verbose?: boolean;
 }
 
 /** The playbooks fleet ships, beside dist/ (or src/) in the package. */
 const SHIPPED_PLAYBOOKS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../playbooks");
-const REPORT_FORMATS = [".json"];
 
 /** `fleet run` and `fleet audit`: a playbook on the selected hosts, a recap, a report, an exit code. */
 export async function runCommand(playbookName: string, flags: RunFlags, io: CliIo, mode: "run" | "audit"): Promise<ExitCodeValue> {
   const check = mode === "audit" || flags.check === true;
   const forks = positiveInteger(flags.forks, "--forks");
-  const reports = (flags.report ?? []).map(checkedReportPath);
+  const reports = flags.report ?? [];
+  for (const file of reports) formatOfFile(file);
   const registry = builtinModules();
 
   const playbookPath = resolvePlaybookPath(playbookName, process.cwd(), SHIPPED_PLAYBOOKS);
@@ -56,6 +63,9 @@ export async function runCommand(playbookName: string, flags: RunFlags, io: CliI
   const tagSelection = { tags: splitList(flags.tags), skipTags: splitList(flags.skipTags) };
   const selected = (task: Task): boolean => selectedByTags(task, tagSelection);
   preflight(playbook, inventory, flags.limit, extraVars);
+  // read before any host is touched: a broken waivers or baseline file is exit 4 up front
+  const waivers = flags.waivers === undefined ? [] : await loadWaivers(flags.waivers);
+  const baseline = flags.baseline === undefined ? undefined : await loadReport(flags.baseline);
 
   const settings: OutputSettings = { check, verbose: flags.verbose === true, diff: flags.diff === true };
   io.stderr.write(`fleet ${mode}${check && mode === "run" ? " --check" : ""}: ${playbook.file}${playbookPath === playbook.path && !path.isAbsolute(playbookName) && path.resolve(playbookName) !== playbook.path ? ` (shipped with fleet: ${playbook.path})` : ""}\n`);
@@ -90,9 +100,14 @@ export async function runCommand(playbookName: string, flags: RunFlags, io: CliI
     await transport.close();
   }
   const groups = new Map(hosts.map((host) => [host.host, inventory.hosts.get(host.host)?.groups.filter((group) => group !== "all" && group !== "ungrouped") ?? []]));
-  const report = buildReport({ mode: check ? "audit" : "run", playbook, startedAt, finishedAt: new Date(), interrupted, hosts, groups, selected });
-  io.stdout.write(`\n${unreachableLines(hosts)}${recapTable(hosts, settings)}${summaryLine(report)}`);
-  for (const file of reports) writeReport(file, report);
+  const waived = applyWaivers(buildReport({ mode: check ? "audit" : "run", playbook, startedAt, finishedAt: new Date(), interrupted, hosts, groups, selected }), waivers, new Date());
+  for (const warning of waived.warnings) io.stderr.write(`fleet: warning: ${warning}\n`);
+  const report = waived.report;
+  io.stdout.write(`\n${unreachableLines(hosts)}${recapTable(hosts, settings)}`);
+  if (report.controls.length > 0) io.stdout.write(`\n${renderSummaryTable(report, { color: useColor(io.stdout, io.env) })}`);
+  io.stdout.write(summaryLine(report));
+  if (baseline !== undefined) io.stdout.write(`\nDrift since ${flags.baseline}:\n${renderDiffTable(diffReports(baseline, report))}`);
+  for (const file of reports) writeReportFile(file, report);
   if (interrupted) return ExitCode.interrupted;
   return runExitCode(report, mode);
 }
@@ -135,20 +150,6 @@ function playHosts(inventory: Inventory, play: Play, limit: string | undefined):
   } catch {
     return [];
   }
-}
-
-function checkedReportPath(file: string): string {
-  const extension = path.extname(file).toLowerCase();
-  if (!REPORT_FORMATS.includes(extension)) throw new UsageError("RUN_REPORT_FORMAT", `--report ${file}: unknown report format "${extension || "(no extension)"}"`, `use one of: ${REPORT_FORMATS.join(", ")}`);
-  return file;
-}
-
-/** Written to a temporary file first, so an interrupted write never leaves half a report. */
-function writeReport(file: string, report: FleetReport): void {
-  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const temporary = `${file}.tmp-${process.pid}`;
-  writeFileSync(temporary, `${JSON.stringify(report, null, 2)}\n`);
-  renameSync(temporary, file);
 }
 
 const splitList = (text: string | undefined): string[] => (text === undefined ? [] : text.split(",").map((item) => item.trim()).filter((item) => item !== ""));

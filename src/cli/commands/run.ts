@@ -12,7 +12,9 @@ function addRunOptions(command: Command): Command {
     .option("--skip-tags <tags>", "leave out tasks with one of these tags (comma-separated)")
     .option("-e, --extra-vars <vars>", "KEY=VALUE, @FILE (YAML/JSON) or a JSON mapping; highest precedence (repeatable)", collectRepeated)
     .option("--diff", "show the before/after of every change")
-    .option("--report <file>", "write the report; the format follows the extension: .json (repeatable)", collectRepeated)
+    .option("--report <file>", "write the report; the format follows the extension: .json, .html, .md, .xml (JUnit), .txt (repeatable)", collectRepeated)
+    .option("--waivers <file>", "accepted deviations (YAML: control, hosts, justification, expires): waived controls do not count against compliance")
+    .option("--baseline <report.json>", "an earlier JSON report: print what newly fails, what was fixed, what still fails")
     .option("-v, --verbose", "show every task, the commands of changes and command output");
 }
 

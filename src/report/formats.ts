@@ -1,0 +1,36 @@
+import path from "node:path";
+import { UsageError } from "../errors.js";
+import { renderHtml } from "./render-html.js";
+import { renderJUnit } from "./render-junit.js";
+import { renderMarkdown } from "./render-markdown.js";
+import { renderSummaryTable } from "./render-table.js";
+import type { FleetReport } from "./types.js";
+
+export const REPORT_FORMATS = ["json", "html", "md", "junit", "table"] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+const BY_EXTENSION: Record<string, ReportFormat> = { ".json": "json", ".html": "html", ".htm": "html", ".md": "md", ".xml": "junit", ".txt": "table" };
+
+/** The format a report file's extension asks for: .json .html .md .xml (JUnit) .txt (table). */
+export function formatOfFile(file: string): ReportFormat {
+  const extension = path.extname(file).toLowerCase();
+  const format = BY_EXTENSION[extension];
+  if (format === undefined) throw new UsageError("REPORT_FORMAT", `--report ${file}: unknown report format "${extension || "(no extension)"}"`, `use one of: ${Object.keys(BY_EXTENSION).join(", ")} (.xml is JUnit)`);
+  return format;
+}
+
+/** One report in one format. Pure. */
+export function renderReport(report: FleetReport, format: ReportFormat): string {
+  switch (format) {
+    case "json":
+      return `${JSON.stringify(report, null, 2)}\n`;
+    case "html":
+      return renderHtml(report);
+    case "md":
+      return renderMarkdown(report);
+    case "junit":
+      return renderJUnit(report);
+    case "table":
+      return renderSummaryTable(report, { color: false });
+  }
+}
