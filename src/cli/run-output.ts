@@ -53,8 +53,12 @@ export function recapTable(hosts: readonly HostResult[], settings: Pick<OutputSe
   return `PLAY RECAP\n${table.toString()}\n`;
 }
 
+/** Hosts that ended without a task saying why: unreachable, or stopped by an error of their own. */
 export function unreachableLines(hosts: readonly HostResult[]): string {
-  return hosts.filter((host) => host.status === "unreachable").map((host) => `${host.host}: UNREACHABLE — ${host.error ?? "no connection"}\n`).join("");
+  return hosts
+    .filter((host) => host.status === "unreachable" || (host.error !== null && host.status === "failed"))
+    .map((host) => `${host.host}: ${host.status === "unreachable" ? "UNREACHABLE" : "FAILED"} — ${host.error ?? "no connection"}\n`)
+    .join("");
 }
 
 /** run: 2 when a task failed, 3 when a host was unreachable (and nothing failed). audit: 2 also when a control is not met or a task would change. */

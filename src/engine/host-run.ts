@@ -119,8 +119,10 @@ export class HostPlayRun {
   private async runList(tasks: readonly Task[], handler: boolean): Promise<void> {
     let next = 0;
     while (next < tasks.length && !this.failed && !this.run.stopRequested()) {
+      const factsKnown = this.collections !== undefined;
       const after = await this.roundTrip(tasks, next, handler);
-      if (after <= next && this.collections !== undefined) throw new FleetError("ENGINE_NO_PROGRESS", `task "${tasks[next]?.name}" waits for a value no round trip provides`, { hint: "please report this with the playbook" });
+      // a round trip that only read the facts is progress; one that read them already and planned nothing is a bug
+      if (after <= next && factsKnown) throw new FleetError("ENGINE_NO_PROGRESS", `task "${tasks[next]?.name}" waits for a value no round trip provides`, { hint: "please report this with the playbook" });
       next = Math.max(after, next);
     }
   }

@@ -35,12 +35,11 @@ export function taskScope(parts: ScopeParts): Record<string, unknown> {
   let facts: Record<string, unknown>;
   if (parts.facts === undefined) {
     // any read of facts.NAME before the first gather waits for it
-    facts = new Proxy({}, {
-      get: (_target, key) => {
-        throw new PendingValue(`facts${typeof key === "string" ? `.${key}` : ""}`, true);
-      },
-      has: () => true,
-    });
+    const pending = (key: string | symbol): never => {
+      throw new PendingValue(`facts${typeof key === "string" ? `.${key}` : ""}`, true);
+    };
+    // every way of looking into it waits: property reads, `in`, own-key checks (the expression language uses Object.hasOwn)
+    facts = new Proxy({}, { get: (_target, key) => pending(key), has: (_target, key) => pending(key), getOwnPropertyDescriptor: (_target, key) => pending(key), ownKeys: () => pending("*") });
   } else facts = Object.fromEntries(parts.facts);
   return taskVariables({ hostVars: parts.hostVars, play: parts.play, extraVars: parts.extraVars, registered, facts });
 }

@@ -221,3 +221,26 @@ describe("engine: audit verdicts", () => {
     expect(run.byHost["h1"]?.tasks[1]?.verdict?.status).toBe("pass");
   });
 });
+
+describe("engine: facts in the first task", () => {
+  it("a first task whose condition and arguments read facts waits for the first gather", async () => {
+    const { taskScope } = await import("../../../src/engine/scope.js");
+    const { PendingValue } = await import("../../../src/engine/pending.js");
+    const { evaluateCondition, parseExpression, scopeOf } = await import("../../../src/playbook/expression/index.js");
+    const scope = taskScope({ hostVars: {}, play: { defaults: {}, vars: {}, varsFiles: [], location: { file: "p.yml" } }, registered: new Map(), extraVars: {}, facts: undefined });
+    for (const source of ["facts.lxd.installed", "facts.kernel is defined", "'x' in facts"]) {
+      expect(() => evaluateCondition(parseExpression(source), scopeOf(scope)), source).toThrow(PendingValue);
+    }
+  });
+});
+
+describe("engine: a first task that needs facts for its arguments", () => {
+  it("reads the facts in one round trip and runs the task in the next", async () => {
+    const { HOST_COLLECTIONS } = await import("../../../src/facts/host-collections.js");
+    expect(HOST_COLLECTIONS.has("kernel")).toBe(true);
+    const fleet = localFleet(1);
+    const run = await runEngine(fleet, playbookOf([{ name: "kernel file", module: "content", args: { path: "{{ root }}/k", text: "{{ facts.kernel.machine }}\n" }, when: ["facts.kernel.release | length > 0"] }]));
+    expect(statuses(run.byHost["h1"])).toEqual(["kernel file:changed"]);
+    expect(run.byHost["h1"]?.error).toBeNull();
+  });
+});
