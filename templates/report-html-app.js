@@ -138,6 +138,9 @@
       const isSelected = selected !== null && selected.host === hostIndex && selected.control === controlIndex;
       const classes = `cell s-${code === "-" ? "missing" : code}${view.status !== "" && code !== view.status ? " dim" : ""}${isSelected ? " selected" : ""}`;
       row.append(el("td", null, el("button", { type: "button", class: classes, "data-host": hostIndex, "data-control": controlIndex, title: label, "aria-label": label, "aria-current": isSelected ? "true" : null }, status.symbol)));
+      // drift:begin
+      markDrift(row.lastChild.firstChild, hostIndex, controlIndex);
+      // drift:end
     }
     row.append(el("td", { class: "score-cell" }, host.score.toFixed(1)));
     return row;
@@ -426,6 +429,103 @@
     });
   }
 
+  // drift:begin
+  // ---- the drift since an earlier report: its lists, and its marks in the matrix -------------
+
+  const drift = data.drift || { newlyFailing: [], fixed: [] };
+  const DRIFT = {
+    newlyFailing: { kind: "new", symbol: "▲", label: "newly failing", title: "Newly failing" },
+    fixed: { kind: "fixed", symbol: "▼", label: "fixed", title: "Fixed" },
+  };
+  /** Rows of a list drawn at first, and added by each "Show more". */
+  const DRIFT_PAGE = 50;
+  const isIndex = (value, length) => Number.isInteger(value) && value >= 0 && value < length;
+  /** The change of a cell (by hostIndex * controls.length + controlIndex) this page lists. */
+  const driftCells = new Map();
+  for (const category of Object.keys(DRIFT)) {
+    for (const change of drift[category]) {
+      if (isIndex(change[0], hosts.length) && isIndex(change[1], controls.length)) driftCells.set(change[0] * controls.length + change[1], { ...DRIFT[category], before: change[2] });
+    }
+  }
+
+  /** Marks a cell of the matrix that newly fails or was fixed: a ▲ or ▼, a frame, and its label says so. */
+  function markDrift(button, hostIndex, controlIndex) {
+    const mark = driftCells.get(hostIndex * controls.length + controlIndex);
+    if (mark === undefined) return;
+    const label = `${button.getAttribute("aria-label")}, ${mark.label} (was ${statusOf(mark.before).label})`;
+    button.classList.add("drift-" + mark.kind);
+    button.setAttribute("aria-label", label);
+    button.setAttribute("title", label);
+    button.append(el("span", { class: "drift-mark drift-mark-" + mark.kind, "aria-hidden": "true" }, mark.symbol));
+  }
+
+  /** host · control · before → after: a button that opens the cell, or text when this report has no such cell. */
+  function driftRow(change) {
+    const [hostRef, controlRef, before, after] = change;
+    const opens = isIndex(hostRef, hosts.length) && isIndex(controlRef, controls.length);
+    const hostName = isIndex(hostRef, hosts.length) ? hosts[hostRef].name : String(hostRef);
+    const control = isIndex(controlRef, controls.length) ? controls[controlRef] : null;
+    const content = [hostName, " · ", control === null ? String(controlRef) : control.id, " · ", statusText(before), " → ", statusText(after)];
+    if (!opens) return el("li", null, el("span", { class: "drift-row" }, ...content, el("span", { class: "hint" }, " (not in this report's matrix)")));
+    return el("li", null, el("button", { type: "button", class: "drift-row", "data-host": hostRef, "data-control": controlRef, title: `${control.title}: show this result` }, ...content));
+  }
+
+  function driftList(category) {
+    const info = DRIFT[category];
+    const changes = drift[category];
+    const block = el("div", { class: "drift-block" }, el("h3", null, el("span", { class: "drift-mark drift-mark-" + info.kind, "aria-hidden": "true" }, info.symbol), ` ${info.title} (${changes.length})`));
+    if (changes.length === 0) {
+      block.append(el("p", { class: "none" }, "None."));
+      return block;
+    }
+    const list = el("ul", { id: "drift-" + info.kind, class: "drift-list", "aria-label": `${info.title}: host · control · before → after` });
+    const more = el("button", { type: "button", class: "drift-more" });
+    let shown = 0;
+    const showMore = () => {
+      const next = Math.min(changes.length, shown + DRIFT_PAGE);
+      for (; shown < next; shown++) list.append(driftRow(changes[shown]));
+      const left = changes.length - shown;
+      more.textContent = `Show ${Math.min(left, DRIFT_PAGE)} more (${left} not shown)`;
+      more.hidden = left === 0;
+    };
+    more.addEventListener("click", showMore);
+    showMore();
+    block.append(list, more);
+    return block;
+  }
+
+  /** Shows a cell of the matrix and its detail: the filters that hide it cleared, its row scrolled into view. */
+  function openDriftCell(hostIndex, controlIndex) {
+    // A filter changed just before (a search field left by this click) is applied now, not at the
+    // next frame, which would draw the rows again and lose the focus given to the cell.
+    if (pending !== 0) {
+      cancelAnimationFrame(pending);
+      pending = 0;
+      update();
+    }
+    if (!view.hosts.includes(hostIndex) || !view.controls.includes(controlIndex)) {
+      for (const name of ["status", "severity", "group", "cluster", "search"]) filters[name].value = "";
+      update();
+    }
+    if ($("panel-matrix").hidden) selectTab($("tab-matrix"));
+    const button = cellButton(view.hosts.indexOf(hostIndex), controlIndex);
+    showCell(hostIndex, controlIndex);
+    if (button) {
+      button.scrollIntoView({ block: "nearest", inline: "nearest" });
+      button.focus({ preventScroll: true });
+    }
+  }
+
+  const driftLists = $("drift-lists");
+  if (driftLists) {
+    driftLists.replaceChildren(driftList("newlyFailing"), driftList("fixed"));
+    driftLists.addEventListener("click", (event) => {
+      const button = event.target.closest("button.drift-row");
+      if (button) openDriftCell(Number(button.dataset.host), Number(button.dataset.control));
+    });
+  }
+
+  // drift:end
   // ---- wiring ---------------------------------------------------------------------------------
 
   function update() {

@@ -1,4 +1,5 @@
 import type { ControlStatus } from "../engine/results.js";
+import type { DiffSide, ReportDiff } from "./diff.js";
 import type { ReportModel, StatusCounts } from "./model.js";
 import { CONTROL_STATUSES } from "./model.js";
 import type { ReportControl, ReportHost } from "./types.js";
@@ -16,7 +17,30 @@ export interface HtmlReportData {
   strings: string[];
   controls: HtmlControl[];
   hosts: HtmlHost[];
+  /** Only when the page shows the drift since an earlier report (absent otherwise, so that the blob is as it was). */
+  drift?: HtmlDrift;
 }
+
+/**
+ * The drift since an earlier report (src/report/diff.ts), as the page shows it: the counts of
+ * every category, and the changes of the two it lists (newly failing, fixed), from which it also
+ * marks the cells of the matrix.
+ */
+export interface HtmlDrift {
+  old: DiffSide;
+  new: DiffSide;
+  counts: ReportDiff["counts"];
+  newlyFailing: HtmlDriftChange[];
+  fixed: HtmlDriftChange[];
+}
+
+/**
+ * One change: [host, control, before, after]. Host and control are indexes into `hosts` and
+ * `controls`, or the name and id themselves when this report has no such host or control (a diff
+ * made against another report): such a change is listed but opens nothing. The statuses are
+ * their letters (`STATUS_INFO[...].code`), MISSING_CODE for none before.
+ */
+export type HtmlDriftChange = [number | string, number | string, string, string];
 
 export interface StatusInfo {
   status: ControlStatus;
@@ -82,6 +106,25 @@ export function htmlReportData(model: ReportModel): HtmlReportData {
   });
 
   return { format: "fleet-report-html/v1", statuses: CONTROL_STATUSES.map((status) => STATUS_INFO[status]), strings, controls, hosts };
+}
+
+/** The drift data for the page of `model` (the newer of the two reports compared). */
+export function htmlDriftData(model: ReportModel, diff: ReportDiff): HtmlDrift {
+  const hostIndexes = new Map<string, number>();
+  model.hosts.forEach(({ host }, index) => {
+    if (!hostIndexes.has(host.name)) hostIndexes.set(host.name, index);
+  });
+  const controlIndexes = new Map<string, number>();
+  model.controls.forEach((control, index) => {
+    if (!controlIndexes.has(control.id)) controlIndexes.set(control.id, index);
+  });
+  const change = (entry: ReportDiff["newlyFailing"][number]): HtmlDriftChange => [
+    hostIndexes.get(entry.host) ?? entry.host,
+    controlIndexes.get(entry.control) ?? entry.control,
+    entry.before === null ? MISSING_CODE : STATUS_INFO[entry.before].code,
+    STATUS_INFO[entry.after].code,
+  ];
+  return { old: diff.old, new: diff.new, counts: diff.counts, newlyFailing: diff.newlyFailing.map(change), fixed: diff.fixed.map(change) };
 }
 
 /**

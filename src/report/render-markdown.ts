@@ -1,6 +1,7 @@
 /** A fleet report as GitHub-flavoured Markdown, through templates/report.md.hbs. Pure (the template is read once). */
 import { readFileSync } from "node:fs";
 import Handlebars from "handlebars";
+import { DIFF_CATEGORIES, renderDiffMarkdown, type DiffCategory, type DiffChange, type ReportDiff } from "./diff.js";
 import { reportModel, SEVERITIES, type ControlView, type ReportModel, type StatusCounts } from "./model.js";
 import { htmlText, mdBlock, mdCode, mdProse, mdText } from "./render-common-markdown.js";
 import { formatScore, nameList, oneLine, shorten, totalOf } from "./render-common-text.js";
@@ -13,6 +14,8 @@ export interface MarkdownOptions {
   groupsPerControl?: number;
   /** Longest message shown in a failing control's table; the host details show it whole (default 200). */
   messageWidth?: number;
+  /** Rows per category of the drift section (newly failing, fixed...) before the rest are counted (default 10). */
+  driftRows?: number;
 }
 
 /** The template, beside src/ and dist/: both are two levels below the package root. */
@@ -60,6 +63,8 @@ export interface MarkdownView {
   resultCount: number;
   interrupted: boolean;
   unreachable: string;
+  /** The drift section, Markdown already (see driftSection); null without a drift. */
+  drift: string | null;
   countRows: Array<Counts & { label: string; total: number }>;
   controls: Array<Counts & { id: string; title: string; severity: string; failingHosts: number }>;
   failing: Array<{
@@ -139,9 +144,91 @@ function failingGroups(model: ReportModel, control: ControlView, options: Requir
   };
 }
 
+// Strings in the drift section are made safe before renderDiffMarkdown sees them, which escapes
+// only `\` and `|` in some of them: one line, control characters removed, and every character with
+// a meaning in GFM (or GitHub's `$` maths) as a numeric character reference, which shows as the
+// character and starts nothing. No backslash or pipe is left for it to escape.
+// (`_` between letters or digits, as in not_applicable, cannot start emphasis: it stays.)
+const DRIFT_SPECIAL = /[\\`*_[\]<>|~&#!$]/g;
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+function driftText(text: string): string {
+  const line = oneLine(text);
+  return line.replace(DRIFT_SPECIAL, (char: string, offset: number) => (char === "_" && WORD_CHAR.test(line.charAt(offset - 1)) && WORD_CHAR.test(line.charAt(offset + 1)) ? char : `&#${char.charCodeAt(0)};`));
+}
+
+/** A list of names for the drift section: at most `shown`, then "+N more" (as the last name). */
+function driftNames(names: readonly string[], shown: number): string[] {
+  const head = names.slice(0, shown).map(driftText);
+  return names.length > shown ? [...head, `+${names.length - shown} more`] : head;
+}
+
+/**
+ * The "## Drift since …" section: renderDiffMarkdown's summary and tables, one heading level down,
+ * under a heading of its own; its strings made safe first (driftText), each category's table cut
+ * at `driftRows` rows and the host and control lists at `hostsPerCell` names (the counts are the
+ * diff's own), so that it stays short at 1,000 hosts. No trailing line break.
+ */
+export function driftSection(diff: ReportDiff, options: Required<MarkdownOptions>): string {
+  // Severities and statuses are names of our own (loadReport checks them), made safe all the same.
+  const change = (entry: DiffChange): DiffChange => ({
+    host: driftText(entry.host),
+    control: driftText(entry.control),
+    title: driftText(shorten(entry.title, options.messageWidth)),
+    severity: driftText(entry.severity) as DiffChange["severity"],
+    before: entry.before === null ? null : (driftText(entry.before) as DiffChange["before"]),
+    after: driftText(entry.after) as DiffChange["after"],
+    actual: entry.actual === null ? null : driftText(shorten(entry.actual, options.messageWidth)),
+    message: driftText(shorten(entry.message, options.messageWidth)),
+  });
+  const side = (of: ReportDiff["old"]): ReportDiff["old"] => ({ ...of, playbook: driftText(of.playbook), mode: driftText(of.mode) as ReportDiff["old"]["mode"], startedAt: driftText(of.startedAt), finishedAt: driftText(of.finishedAt) });
+  const cut = (entries: readonly DiffChange[]): DiffChange[] => entries.slice(0, options.driftRows).map(change);
+  const shown: ReportDiff = {
+    old: side(diff.old),
+    new: side(diff.new),
+    newlyFailing: cut(diff.newlyFailing),
+    fixed: cut(diff.fixed),
+    stillFailing: cut(diff.stillFailing),
+    excused: cut(diff.excused),
+    hostsAdded: driftNames(diff.hostsAdded, options.hostsPerCell),
+    hostsRemoved: driftNames(diff.hostsRemoved, options.hostsPerCell),
+    controlsAdded: driftNames(diff.controlsAdded, options.hostsPerCell),
+    controlsRemoved: driftNames(diff.controlsRemoved, options.hostsPerCell),
+    counts: diff.counts,
+  };
+  // renderDiffMarkdown: "# Drift of …", then its summary, then per non-empty category (in
+  // DIFF_CATEGORIES order) "## Title (n)", a blank line, the header and separator, n rows.
+  const lines = renderDiffMarkdown(shown).trimEnd().split("\n");
+  const categories = DIFF_CATEGORIES.filter((category) => shown[category].length > 0);
+  const out: string[] = [`## Drift since ${driftText(when(diff.old.finishedAt))}`];
+  let category: DiffCategory | undefined;
+  for (const [index, line] of lines.entries()) {
+    if (index === 0) continue;
+    if (line.startsWith("## ")) {
+      if (category !== undefined) out.push(...moreRow(diff, category, options.driftRows));
+      category = categories.shift();
+      out.push(`#${line}`.replace(/\((\d+)\)$/, (whole) => (category === undefined ? whole : `(${diff[category].length})`)));
+      continue;
+    }
+    out.push(line);
+  }
+  if (category !== undefined) out.push(...moreRow(diff, category, options.driftRows));
+  return out.join("\n");
+}
+
+/** The last row of a category's table when it was cut: how many more results, and where to see them. */
+function moreRow(diff: ReportDiff, category: DiffCategory, rows: number): string[] {
+  const more = diff[category].length - rows;
+  return more > 0 ? [`| … | ${more} more results (\`fleet report diff\` lists them all) | | | | | |`] : [];
+}
+
 /** The template's view of the report model. Exported for tests. */
-export function markdownView(model: ReportModel, options: MarkdownOptions = {}): MarkdownView {
-  const settings: Required<MarkdownOptions> = { hostsPerCell: options.hostsPerCell ?? 10, groupsPerControl: options.groupsPerControl ?? 10, messageWidth: options.messageWidth ?? 200 };
+export function markdownView(model: ReportModel, options: MarkdownOptions & { drift?: ReportDiff } = {}): MarkdownView {
+  const settings: Required<MarkdownOptions> = {
+    hostsPerCell: options.hostsPerCell ?? 10,
+    groupsPerControl: options.groupsPerControl ?? 10,
+    messageWidth: options.messageWidth ?? 200,
+    driftRows: Math.max(0, options.driftRows ?? 10),
+  };
   const { report } = model;
   const catalogue = new Map(model.controls.map((control) => [control.id, control]));
   const severityOrder = (control: ControlView): number => SEVERITIES.indexOf(control.severity);
@@ -161,6 +248,7 @@ export function markdownView(model: ReportModel, options: MarkdownOptions = {}):
     resultCount: totalOf(model.counts),
     interrupted: report.interrupted,
     unreachable: nameList(unreachable, settings.hostsPerCell),
+    drift: options.drift === undefined ? null : driftSection(options.drift, settings),
     countRows: [{ label: "**all**", ...counts(model.counts), total: totalOf(model.counts) }, ...SEVERITIES.map((severity) => ({ label: severity, ...counts(model.bySeverity[severity]), total: totalOf(model.bySeverity[severity]) }))],
     controls: model.controls.map((control) => ({ id: control.id, title: control.title, severity: control.severity, ...counts(control.counts), failingHosts: control.failing.length })),
     failing: model.controls
@@ -192,10 +280,12 @@ export function markdownView(model: ReportModel, options: MarkdownOptions = {}):
 
 /**
  * The report as GitHub-flavoured Markdown: title (playbook, mode, date), verdict and score, counts
- * by status and severity, the controls table, a section per failing control (its hosts grouped by
+ * by status and severity, with `options.drift` the drift since an earlier report, the controls table, a section per failing control (its hosts grouped by
  * what was found), the clusters, and a <details> block per host with its failing, erring and
  * waived controls. Host lists in tables are capped, so it stays readable at 1,000 hosts.
+ * `options.drift` is the drift since an earlier report (diffReports(old, report)): a "## Drift
+ * since …" section after the summary (driftSection). Without it the document is exactly as before.
  */
-export function renderMarkdown(report: FleetReport, options: MarkdownOptions = {}): string {
+export function renderMarkdown(report: FleetReport, options: MarkdownOptions & { drift?: ReportDiff } = {}): string {
   return template()(markdownView(reportModel(report), options));
 }

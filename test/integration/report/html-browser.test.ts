@@ -13,6 +13,7 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import "../../../src/cli/commands/index.js";
 import { runCli } from "../../../src/cli/program.js";
+import { diffReports, type ReportDiff } from "../../../src/report/diff.js";
 import { CONTROL_STATUSES } from "../../../src/report/model.js";
 import { renderHtml } from "../../../src/report/render-html.js";
 import type { FleetReport } from "../../../src/report/types.js";
@@ -67,8 +68,8 @@ afterAll(async () => {
   await context?.close();
 });
 
-async function open(report: FleetReport, name: string): Promise<{ page: Page; readyMs: number; bytes: number }> {
-  const html = renderHtml(report);
+async function open(report: FleetReport, name: string, drift?: ReportDiff): Promise<{ page: Page; readyMs: number; bytes: number }> {
+  const html = renderHtml(report, { drift });
   const file = path.join(work, `${name}.html`);
   writeFileSync(file, html);
   const url = pathToFileURL(file).href;
@@ -214,6 +215,38 @@ describe("the HTML report in chromium", () => {
     expect(await page.locator("#detail table.host-controls tbody tr td:first-child").allTextContents()).toEqual(["ACC-01", "LOG-03", "NET-02"]);
     await page.click("#tab-controls");
     expect(await page.locator("#control-list-body tr td:first-child").allTextContents()).toEqual(["ACC-01", "NET-02", "LOG-03"]);
+    await page.close();
+  });
+
+  it("with a drift: lists what newly fails and what was fixed, marks those cells, and a click on a change opens its cell", async () => {
+    // before: web-1 passed NET-02 (now fails), edge-1 failed ACC-01 (now passes), db-2 was not there
+    const old = smallFleet();
+    old.finishedAt = "2026-11-20T08:30:00.000Z";
+    Object.assign(old.hosts[0]?.controls[1] ?? {}, { status: "pass", expected: null, actual: null, message: "pass" });
+    Object.assign(old.hosts[4]?.controls[0] ?? {}, { status: "fail", expected: "want", actual: "have", message: "fail" });
+    old.hosts.splice(3, 1);
+    const { page } = await open(smallFleet(), "drift", diffReports(old, smallFleet()));
+    await expect(page.locator("#drift-title").textContent()).resolves.toBe("Drift since 2026-11-20T08:30:00.000Z");
+    const newly = page.locator("#drift-new button.drift-row");
+    expect(await newly.allTextContents()).toEqual(["web-1 · NET-02 · ✓ pass → ✗ fail"]);
+    expect(await page.locator("#drift-fixed button.drift-row").allTextContents()).toEqual(["edge-1 · ACC-01 · ✗ fail → ✓ pass"]);
+    // the cells are marked: a ▲ or ▼, and their label says it
+    await expect(cell(page, "web-1", "NET-02").getAttribute("aria-label")).resolves.toBe("web-1 · NET-02 (Limit network exposure): fail, newly failing (was pass)");
+    await expect(cell(page, "web-1", "NET-02").textContent()).resolves.toBe("✗▲");
+    await expect(cell(page, "edge-1", "ACC-01").getAttribute("aria-label")).resolves.toMatch(/: pass, fixed \(was fail\)$/);
+    expect(await page.locator("#matrix-body button.cell.drift-new, #matrix-body button.cell.drift-fixed").count()).toBe(2);
+    // a filter hides web-1: the click clears it, shows the cell in the matrix and opens its detail
+    await page.fill("#f-search", "db");
+    await expect.poll(() => rowHosts(page)).toEqual(["db-1", "db-2"]);
+    await newly.first().click();
+    await expect(page.locator("#detail-title").textContent()).resolves.toBe("web-1 · NET-02");
+    await expect(page.locator("#detail").getAttribute("data-view")).resolves.toBe("cell");
+    await expect(page.locator('#detail [data-field="actual"]').textContent()).resolves.toBe("core.https_address is [::]:8443");
+    await expect(cell(page, "web-1", "NET-02").getAttribute("aria-current")).resolves.toBe("true");
+    await expect(page.locator("button.cell:focus").getAttribute("aria-label")).resolves.toMatch(/^web-1 · NET-02 /);
+    await expect(page.locator("#f-search").inputValue()).resolves.toBe("");
+    expect(await rowHosts(page)).toHaveLength(6);
+    await page.screenshot({ path: path.join(ARTIFACTS, "small-drift.png"), fullPage: true });
     await page.close();
   });
 
