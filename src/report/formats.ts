@@ -1,5 +1,6 @@
 import path from "node:path";
 import { UsageError } from "../errors.js";
+import type { ReportDiff } from "./diff.js";
 import { renderHtml } from "./render-html.js";
 import { renderJUnit } from "./render-junit.js";
 import { renderMarkdown } from "./render-markdown.js";
@@ -19,15 +20,15 @@ export function formatOfFile(file: string): ReportFormat {
   return format;
 }
 
-/** One report in one format. Pure. */
-export function renderReport(report: FleetReport, format: ReportFormat): string {
+/** One report in one format; HTML and Markdown also show the drift since an earlier report when given. Pure. */
+export function renderReport(report: FleetReport, format: ReportFormat, drift?: ReportDiff): string {
   switch (format) {
     case "json":
       return `${JSON.stringify(report, null, 2)}\n`;
     case "html":
-      return renderHtml(report);
+      return renderHtml(report, drift === undefined ? {} : { drift });
     case "md":
-      return renderMarkdown(report);
+      return renderMarkdown(report, drift === undefined ? {} : { drift });
     case "junit":
       return renderJUnit(report);
     case "table":

@@ -106,8 +106,9 @@ export async function runCommand(playbookName: string, flags: RunFlags, io: CliI
   io.stdout.write(`\n${unreachableLines(hosts)}${recapTable(hosts, settings)}`);
   if (report.controls.length > 0) io.stdout.write(`\n${renderSummaryTable(report, { color: useColor(io.stdout, io.env) })}`);
   io.stdout.write(summaryLine(report));
-  if (baseline !== undefined) io.stdout.write(`\nDrift since ${flags.baseline}:\n${renderDiffTable(diffReports(baseline, report))}`);
-  for (const file of reports) writeReportFile(file, report);
+  const drift = baseline === undefined ? undefined : diffReports(baseline, report);
+  if (drift !== undefined) io.stdout.write(`\nDrift since ${flags.baseline}:\n${renderDiffTable(drift)}`);
+  for (const file of reports) writeReportFile(file, report, formatOfFile(file), drift);
   if (interrupted) return ExitCode.interrupted;
   return runExitCode(report, mode);
 }

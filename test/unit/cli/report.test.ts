@@ -52,10 +52,11 @@ describe("reports from the command line", () => {
 
     expect((await cli(["run", playbook, "-i", inventory])).code).toBe(0);
     const after = path.join(dir, "after.json");
-    const again = await cli(["audit", playbook, "-i", inventory, "--report", after, "--baseline", before]);
+    const again = await cli(["audit", playbook, "-i", inventory, "--report", after, "--report", path.join(dir, "after.md"), "--baseline", before]);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/Drift since .*before\.json/);
     expect(again.stdout).toMatch(/fixed/i);
+    expect(readFileSync(path.join(dir, "after.md"), "utf8")).toMatch(/## Drift since/);
 
     const diff = await cli(["report", "diff", before, after]);
     expect(diff.code).toBe(0);
