@@ -1,7 +1,7 @@
 import { FleetError, messageOf } from "../errors.js";
 import { commandOutput, commandOutputArg, type CommandOutput } from "../facts/command-output.js";
 import type { HostCollection } from "../facts/host-collections.js";
-import { fact, type FactRequest, type FactValue } from "../facts/types.js";
+import { fact, factKey, type FactRequest, type FactValue } from "../facts/types.js";
 import type { Vars } from "../inventory/types.js";
 import type { ModuleRegistry } from "../modules/registry.js";
 import type { Module, Plan, PlanContext } from "../modules/types.js";
@@ -229,11 +229,12 @@ export class HostPlayRun {
   }
 
   private async gather(entries: readonly Entry[]): Promise<void> {
-    const groups = new Map<string, { become: Become; requests: FactRequest[] }>();
+    const groups = new Map<string, { become: Become; requests: Map<string, FactRequest> }>();
+    // each probe once per exec, however many tasks ask for it
     const add = (become: Become, requests: readonly FactRequest[]): void => {
       const key = `${String(become.become)}|${become.becomeUser ?? ""}`;
-      const group = groups.get(key) ?? { become, requests: [] };
-      group.requests.push(...requests);
+      const group = groups.get(key) ?? { become, requests: new Map<string, FactRequest>() };
+      for (const request of requests) group.requests.set(factKey(request), request);
       groups.set(key, group);
     };
     if (this.collections === undefined) add(this.becomeOf(undefined), this.run.collections.map((collection) => fact(collection, "")));
@@ -242,9 +243,9 @@ export class HostPlayRun {
       else if (entry.kind === "read-only") add(entry.become, [entry.request]);
     }
     for (const { become, requests } of groups.values()) {
-      if (requests.length === 0) continue;
+      if (requests.size === 0) continue;
       this.execs += 1;
-      for (const gathered of await gatherFacts(this.connection, requests, become)) {
+      for (const gathered of await gatherFacts(this.connection, [...requests.values()], become)) {
         if ("error" in gathered) this.facts.storeFailure(gathered.request, gathered.error);
         else this.facts.store(gathered.request, gathered.value);
       }

@@ -19,6 +19,7 @@ import type { Module } from "../../../src/modules/types.js";
 import { parseExpression } from "../../../src/playbook/expression/index.js";
 import type { Control, Play, Playbook, Task } from "../../../src/playbook/types.js";
 import { LocalTransport } from "../../../src/transport/local.js";
+import type { Transport } from "../../../src/transport/types.js";
 
 const contentArgs = z.object({ path: z.string(), text: z.string() }).strict();
 /** Keeps a file's whole text: the smallest verifiable module. */
@@ -193,13 +194,31 @@ export interface EngineRun {
   hosts: HostResult[];
   byHost: Record<string, HostResult>;
   order: string[];
+  /** The scripts sent on stdin, in order (gather, apply, verify...). */
+  scripts: string[];
 }
 
 export async function runEngine(fleet: LocalFleet, playbook: Playbook, options: { check?: boolean; forks?: number; interruptAfter?: number } = {}): Promise<EngineRun> {
   const inventory = await loadInventory([fleet.inventoryFile]);
   const order: string[] = [];
   let results = 0;
-  const hosts = await runPlaybook(playbook, inventory, new LocalTransport({ outputLimit: 1024 * 1024, becomePassword: undefined }), {
+  const scripts: string[] = [];
+  const local = new LocalTransport({ outputLimit: 1024 * 1024, becomePassword: undefined });
+  const recording: Transport = {
+    connect: async (target) => {
+      const connection = await local.connect(target);
+      return {
+        host: connection.host,
+        exec: (command, execOptions) => {
+          if (typeof execOptions?.stdin === "string") scripts.push(execOptions.stdin);
+          return connection.exec(command, execOptions);
+        },
+        close: () => connection.close(),
+      };
+    },
+    close: () => local.close(),
+  };
+  const hosts = await runPlaybook(playbook, inventory, recording, {
     check: options.check ?? false,
     forks: options.forks ?? 10,
     handshakes: 10,
@@ -214,7 +233,7 @@ export async function runEngine(fleet: LocalFleet, playbook: Playbook, options: 
     onTaskResult: () => (results += 1),
     onHostDone: (result) => order.push(result.host),
   });
-  return { hosts, byHost: Object.fromEntries(hosts.map((host) => [host.host, host])), order };
+  return { hosts, byHost: Object.fromEntries(hosts.map((host) => [host.host, host])), order, scripts };
 }
 
 export const statuses = (host: HostResult | undefined): string[] => (host?.tasks ?? []).map((result: TaskResult) => `${result.name}:${result.status}`);

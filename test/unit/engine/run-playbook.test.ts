@@ -244,3 +244,14 @@ describe("engine: a first task that needs facts for its arguments", () => {
     expect(run.byHost["h1"]?.error).toBeNull();
   });
 });
+
+describe("engine: one probe per fact and exec", () => {
+  it("asks the host for a fact once, however many tasks need it", async () => {
+    const fleet = localFleet(1);
+    const run = await runEngine(fleet, playbookOf([{ name: "one", ...write("same", "x\n") }, { name: "two", ...write("same", "x\n") }, { name: "three", ...write("same", "x\n") }]), { check: true });
+    const gather = run.scripts[0] ?? "";
+    const probe = `base64 -w0 < ${path.join(fleet.roots["h1"] as string, "same")}`;
+    expect(gather.split(probe).length - 1).toBe(1);
+    expect(run.scripts).toHaveLength(1);
+  });
+});
