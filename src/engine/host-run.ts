@@ -58,6 +58,8 @@ type Entry =
   | { kind: "read-only"; task: Task; request: FactRequest<CommandOutput>; become: Become; claim: string | undefined }
   | { kind: "module"; task: Task; module: Module<unknown>; args: unknown; requests: FactRequest[]; become: Become; claim: string | undefined };
 
+type ReadOnlyEntry = Extract<Entry, { kind: "read-only" }>;
+
 /** A planned change waiting for the apply step. */
 interface Pending {
   entry: Extract<Entry, { kind: "module" }>;
@@ -151,12 +153,25 @@ export class HostPlayRun {
     const settledAt = new Map<Task, TaskResult>();
     const changes: Pending[] = [];
     const predicted: Pending[] = [];
+    const afterApply: ReadOnlyEntry[] = [];
     for (const entry of entries) {
-      // a command reads the host as it is: after this round trip's changes, not before them
-      if (entry.kind === "read-only" && changes.length > 0) {
-        this.facts.forget([entry.request]);
+      // nothing may change the host before the commands that read it after the apply have run
+      if (afterApply.length > 0 && entry.kind === "module") {
         cut = entry.task.index;
         break;
+      }
+      // a command reads the host as it is: after this round trip's changes, so it runs with the verify step
+      if (entry.kind === "read-only" && changes.length > 0) {
+        const holds = this.conditionOf(entry.task);
+        if (holds === CUT) {
+          cut = entry.task.index;
+          break;
+        }
+        if (holds === true) {
+          this.facts.forget([entry.request]);
+          afterApply.push(entry);
+          continue;
+        }
       }
       const planned = this.plan(entry);
       if (planned === CUT) {
@@ -178,7 +193,7 @@ export class HostPlayRun {
       }
     }
     // predictions stand until the changes they predict are applied and read back (in check mode: all run)
-    if (changes.length > 0) await this.applyAndVerify(changes, settledAt);
+    if (changes.length > 0) await this.applyAndVerify(changes, settledAt, afterApply);
     // check mode proves its changes too, against the state the round trip predicts
     this.replan(predicted.filter(({ entry }) => entry.module.verifiable), settledAt, "after the tasks that follow it");
 
@@ -317,7 +332,16 @@ export class HostPlayRun {
     }
   }
 
-  private readOnlyResult(entry: Extract<Entry, { kind: "read-only" }>): TaskResult {
+  /** A task's condition now: true, false, CUT (it waits for this round trip), or "error" (planning the task reports it). */
+  private conditionOf(task: Task): boolean | typeof CUT | "error" {
+    try {
+      return this.conditionHolds(task.when, this.scope());
+    } catch {
+      return "error";
+    }
+  }
+
+  private readOnlyResult(entry: ReadOnlyEntry): TaskResult {
     const { reader } = this.facts.readerFor([entry.request]);
     let output: CommandOutput;
     try {
@@ -339,7 +363,7 @@ export class HostPlayRun {
     return { ...this.taskResult(task, status, message, null, {}), output: { rc: output.rc, stdout: output.stdout, stderr: output.stderr } };
   }
 
-  private async applyAndVerify(changes: readonly Pending[], settled: Map<Task, TaskResult>): Promise<void> {
+  private async applyAndVerify(changes: readonly Pending[], settled: Map<Task, TaskResult>, afterApply: readonly ReadOnlyEntry[]): Promise<void> {
     let stopped = false;
     for (const group of consecutiveGroups(changes)) {
       if (stopped) break;
@@ -371,14 +395,24 @@ export class HostPlayRun {
     if (applied.some(({ entry }) => !entry.module.verifiable)) this.facts.forgetAll();
     else this.facts.forget(applied.flatMap(({ entry, plan }) => [...entry.requests, ...plan.effects.map((effect) => effect.request)]));
     this.facts.forgetPredictions();
-    await this.verify(applied.filter(({ entry }) => entry.module.verifiable), settled);
+    await this.verify(applied.filter(({ entry }) => entry.module.verifiable), settled, stopped ? [] : afterApply);
   }
 
   /** Reads the facts of applied changes again: planning once more must find nothing to do. */
-  private async verify(applied: readonly Pending[], settled: Map<Task, TaskResult>): Promise<void> {
-    if (applied.length === 0) return;
-    await this.gather(applied.map(({ entry }) => entry));
+  /** One exec after the apply: the changed facts read back, and the read-only commands that follow the changes. */
+  private async verify(applied: readonly Pending[], settled: Map<Task, TaskResult>, afterApply: readonly ReadOnlyEntry[]): Promise<void> {
+    if (applied.length === 0 && afterApply.length === 0) return;
+    await this.gather([...applied.map(({ entry }) => entry), ...afterApply]);
     this.replan(applied, settled, "after applying");
+    if (this.failed) return;
+    for (const entry of afterApply) {
+      const result = this.readOnlyResult(entry);
+      settled.set(entry.task, result);
+      if (result.status === "failed" && !result.ignored) {
+        this.markFailed();
+        return;
+      }
+    }
   }
 
   /** Plans changed tasks again against the facts now known (read back, or predicted): each must find nothing left to do. */

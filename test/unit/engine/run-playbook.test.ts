@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { localFleet, playbookOf, runEngine, statuses } from "./playbook-harness.js";
@@ -253,5 +253,27 @@ describe("engine: one probe per fact and exec", () => {
     const probe = `base64 -w0 < ${path.join(fleet.roots["h1"] as string, "same")}`;
     expect(gather.split(probe).length - 1).toBe(1);
     expect(run.scripts).toHaveLength(1);
+  });
+});
+
+describe("engine: read-only commands after changes", () => {
+  it("run with the verify step, after the changes, in the same number of execs", async () => {
+    const fleet = localFleet(1);
+    const root = fleet.roots["h1"] as string;
+    const playbook = playbookOf([
+      { name: "write", ...write("f", "new\n") },
+      { name: "read back", module: "run", args: { cmd: "cat {{ root }}/f" }, changedWhen: false, register: "back" },
+      { name: "read again", module: "run", args: { cmd: "cat {{ root }}/f" }, changedWhen: false, when: ["1 == 2"] },
+      { name: "after", ...write("g", "{{ back.stdout }}") },
+    ]);
+    writeFileSync(path.join(root, "f"), "old\n");
+    const run = await runEngine(fleet, playbook);
+    expect(statuses(run.byHost["h1"])).toEqual(["write:changed", "read back:ok", "read again:skipped", "after:changed"]);
+    expect(run.byHost["h1"]?.tasks[1]?.output?.stdout).toBe("new\n");
+    expect(readFileSync(path.join(root, "g"), "utf8")).toBe("new\n");
+    // gather, apply, verify + the commands; then gather, apply, verify for "after"
+    expect(run.byHost["h1"]?.execs).toBe(6);
+    const again = await runEngine(fleet, playbook);
+    expect(statuses(again.byHost["h1"])).toEqual(["write:ok", "read back:ok", "read again:skipped", "after:ok"]);
   });
 });
