@@ -86,6 +86,8 @@ export class HostPlayRun {
   private collections: Map<string, FactValue> | undefined;
   private readonly registered = new Map<string, RegisterState>();
   private readonly notified = new Set<string>();
+  private registerVersion = 0;
+  private cachedScope: { version: string; scope: Record<string, unknown> } | undefined;
 
   constructor(
     private readonly run: PlayRun,
@@ -142,7 +144,7 @@ export class HostPlayRun {
       }
       entries.push(entry);
       // later tasks of this round trip cannot read this task's result before it is planned
-      if (task.register !== undefined) this.registered.set(task.register, { pending: task.name, afterGather: entry.kind === "read-only" });
+      if (task.register !== undefined) this.setRegistered(task.register, { pending: task.name, afterGather: entry.kind === "read-only" });
       if (entry.kind === "broken") {
         cut = index + 1;
         break;
@@ -461,11 +463,16 @@ export class HostPlayRun {
     this.run.onHostFailed?.();
   }
 
+  private setRegistered(name: string, state: RegisterState): void {
+    this.registered.set(name, state);
+    this.registerVersion += 1;
+  }
+
   private register(task: Task, result: TaskResult): void {
     if (task.register === undefined) return;
     const output = result.output;
     const lines = output ? { rc: output.rc, stdout: output.stdout, stderr: output.stderr, stdout_lines: output.stdout.split("\n").filter((line) => line !== "") } : {};
-    this.registered.set(task.register, { known: { changed: result.status === "changed", failed: result.status === "failed", skipped: result.status === "skipped", msg: result.message, ...lines } });
+    this.setRegistered(task.register, { known: { changed: result.status === "changed", failed: result.status === "failed", skipped: result.status === "skipped", msg: result.message, ...lines } });
   }
 
   private taskResult(task: Task, status: TaskStatus, message: string, plan: Plan | null, facts: Record<string, FactValue>): TaskResult {
@@ -518,8 +525,11 @@ export class HostPlayRun {
     return { hostVars: this.identity.hostVars, play: this.run.play, registered: this.registered, extraVars: this.run.extraVars, facts: this.collections };
   }
 
+  /** The task variables, built again only when a registered result or the facts changed (it is read several times per task). */
   private scope(): Record<string, unknown> {
-    return taskScope(this.scopeParts());
+    const version = `${this.registerVersion}|${this.collections === undefined ? "-" : "facts"}`;
+    if (this.cachedScope?.version !== version) this.cachedScope = { version, scope: taskScope(this.scopeParts()) };
+    return this.cachedScope.scope;
   }
 
   private claimKey(task: Task): string | undefined {
