@@ -328,6 +328,9 @@ export class HostPlayRun {
       case "fail":
         // a finding, not an error: the host's other tasks are still judged
         return { result: this.taskResult(task, "failed", plan.message, plan, used), plan, hard: false };
+      case "error":
+        // the state could not be read: this control is an error, the host's other tasks are still judged
+        return { result: this.taskResult(task, "failed", plan.message, plan, used), plan, hard: false };
       case "change":
         if (predict) for (const effect of plan.effects) this.facts.predict(effect.request, effect.value);
         return { result: { ...this.taskResult(task, "changed", plan.summary, plan, used), diff: plan.diff }, plan, hard: false };
@@ -391,7 +394,7 @@ export class HostPlayRun {
         if (settled.get(entry.task)?.status === "failed" && !entry.task.ignoreErrors) stopped = true;
       });
     }
-    if (stopped && [...settled.values()].some((result) => result.status === "failed" && !result.ignored && result.plan?.kind !== "fail")) this.markFailed();
+    if (stopped && [...settled.values()].some((result) => result.status === "failed" && !result.ignored && result.plan?.kind !== "fail" && result.plan?.kind !== "error")) this.markFailed();
 
     const applied = changes.filter(({ entry }) => settled.get(entry.task)?.status === "changed");
     if (applied.some(({ entry }) => !entry.module.verifiable)) this.facts.forgetAll();

@@ -20,6 +20,8 @@ export function verdictFor(task: Task, status: TaskStatus, plan: Plan | null, me
       return { ...base, status: "not_applicable", message: plan.reason };
     case "fail":
       return { id, status: "fail", expected: plan.expected ?? null, actual: plan.actual ?? null, message: plan.message };
+    case "error":
+      return { ...base, status: "error", message: plan.message };
     case "change":
       if (status === "failed") return { ...base, status: "error", message };
       if (check) return { id, status: "fail", expected: plan.expected ?? null, actual: plan.actual ?? null, message: plan.summary };

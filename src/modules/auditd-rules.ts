@@ -77,10 +77,10 @@ function planRules(args: AuditdRulesArgs, facts: FactReader): Plan {
   const path = auditRulesPath(args.name);
   const status = facts.get(request.status);
   if (status.state === "absent") return { kind: "not_applicable", reason: "auditd not installed" };
-  if (status.state === "error") return { kind: "fail", message: `auditctl -s failed: ${status.message}` };
+  if (status.state === "error") return { kind: "error", message: `auditctl -s failed: ${status.message}` };
   const loaded = facts.get(request.loaded);
   if (loaded.state === "absent") return { kind: "not_applicable", reason: "auditd not installed" };
-  if (loaded.state === "error") return { kind: "fail", message: `auditctl -l failed: ${loaded.message}` };
+  if (loaded.state === "error") return { kind: "error", message: `auditctl -l failed: ${loaded.message}` };
   const content = facts.get(request.file);
   if (content.state === "other") return { kind: "fail", message: `${path} exists and is not a regular file` };
 

@@ -98,7 +98,7 @@ export const lxdConfigModule: Module<LxdConfigArgs> = {
   plan: (args, facts) => {
     const server = facts.get(serverRequest());
     if (server.state === "no_lxd") return { kind: "not_applicable", reason: "LXD is not installed" };
-    if (server.state === "error") return { kind: "fail", message: `cannot read the LXD server configuration (lxc query /1.0): ${server.message}` };
+    if (server.state === "error") return { kind: "error", message: `cannot read the LXD server configuration (lxc query /1.0): ${server.message}` };
     if (!server.trusted) return { kind: "fail", message: "LXD does not trust this client, so it shows no server configuration: run the task as root (become) or as a member of the LXD group" };
     return planConfig(args, server);
   },

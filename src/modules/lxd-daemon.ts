@@ -89,7 +89,7 @@ function flagsText(wanted: WantedDaemonFlags): string {
 function planSnap(args: LxdDaemonArgs, wanted: WantedDaemonFlags, install: Installed, read: LxdSnapDaemon): Plan {
   if (read.state === "no_snap") return { kind: "fail", message: "LXD is installed as a snap (/snap/bin/lxd) but the snap command is missing: cannot read or set its options" };
   if (read.state === "not_installed") return { kind: "fail", message: "/snap/bin/lxd exists but snap says the lxd snap is not installed" };
-  if (read.state === "error") return { kind: "fail", message: `cannot read the lxd snap's options: ${read.message}` };
+  if (read.state === "error") return { kind: "error", message: `cannot read the lxd snap's options: ${read.message}` };
   const options = read.options;
 
   // Options that differ from the wanted values (a never-set option is its default).

@@ -35,7 +35,7 @@ export const lxdHttpsAddressModule: Module<LxdHttpsAddressArgs> = {
   plan: (args, facts): Plan => {
     const server: LxdServer = facts.get(serverRequest);
     if (server.state === "no_lxd") return { kind: "not_applicable", reason: "LXD is not installed" };
-    if (server.state === "error") return { kind: "fail", message: `cannot read the LXD server: ${server.message}` };
+    if (server.state === "error") return { kind: "error", message: `cannot read the LXD server: ${server.message}` };
     const current = server.config["core.https_address"] ?? "";
     const shown = current === "" ? '"" (unix socket only)' : current;
     if (args.address === undefined) {

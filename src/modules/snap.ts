@@ -75,7 +75,7 @@ function planSnap(args: SnapArgs, facts: FactReader): Plan {
   const config = facts.get(request(args));
   if (config.state === "no_snap") return { kind: "not_applicable", reason: "snap not installed" };
   if (config.state === "not_installed") return { kind: "not_applicable", reason: `snap ${args.name} is not installed` };
-  if (config.state === "error") return { kind: "fail", message: `snap get -d ${args.name} failed: ${config.message}` };
+  if (config.state === "error") return { kind: "error", message: `snap get -d ${args.name} failed: ${config.message}` };
 
   const wanted = Object.entries(args.config).map(([key, value]) => ({ key, text: valueText(value), found: Object.hasOwn(config.options, key) ? config.options[key] : undefined }));
   const differing = wanted.filter(({ text, found }) => found !== text && found !== storedText(text));

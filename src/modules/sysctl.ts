@@ -58,7 +58,7 @@ export const sysctlModule: Module<SysctlArgs> = {
     const request = requests(args);
     const runtime = facts.get(request.runtime);
     if (runtime.state === "absent") return { kind: "fail", message: `unknown sysctl key ${args.name}: the kernel has no /proc/sys entry for it` };
-    if (runtime.state === "unreadable") return { kind: "fail", message: `cannot read sysctl ${args.name}: ${runtime.message}` };
+    if (runtime.state === "unreadable") return { kind: "error", message: `cannot read sysctl ${args.name}: ${runtime.message}` };
     const want = normaliseSysctlValue(args.value);
 
     let file: { before: string; after: string } | null = null;

@@ -77,6 +77,8 @@ export type Plan =
   /** The host is in a state the module judges wrong and will not (or cannot) change: assert, audits. */
   | { kind: "fail"; message: string; expected?: string; actual?: string }
   /** The check does not apply on this host (feature absent), with the reason. */
-  | { kind: "not_applicable"; reason: string };
+  | { kind: "not_applicable"; reason: string }
+  /** The state could not be read (a daemon down, a tool failing): the check itself failed; the host's other tasks go on. */
+  | { kind: "error"; message: string };
 
 export const ok = (reason: string, actual?: string): Plan => (actual === undefined ? { kind: "ok", reason } : { kind: "ok", reason, actual });

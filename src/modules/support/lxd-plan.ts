@@ -20,7 +20,7 @@ export function unreadablePlan(read: Extract<LxdRead<unknown>, { ok: false }>, w
     case "missing":
       return { kind: "not_applicable", reason: `this LXD server has no ${what} endpoint (${read.message}); it needs a newer LXD` };
     case "error":
-      return { kind: "fail", message: `cannot read ${what}: ${read.message}` };
+      return { kind: "error", message: `cannot read ${what}: ${read.message}` };
   }
 }
 

@@ -68,15 +68,26 @@ export const neverModule: Module<z.infer<typeof neverArgs>> = {
   plan: () => ({ kind: "change", summary: "set the unsettable", diff: null, commands: [{ script: "true", description: "nothing" }], effects: [] }),
 };
 
+/** A module whose state cannot be read: the check itself fails. */
+export const unreadableModule: Module<z.infer<typeof neverArgs>> = {
+  name: "unreadable",
+  description: "a state that cannot be read",
+  args: neverArgs,
+  verifiable: true,
+  facts: () => [],
+  plan: () => ({ kind: "error", message: "the daemon does not answer" }),
+};
+
 export const registry = new Map<string, Module<unknown>>([
   ["never", neverModule as unknown as Module<unknown>],
+  ["unreadable", unreadableModule as unknown as Module<unknown>],
   ["content", contentModule as unknown as Module<unknown>],
   ["run", runModule as unknown as Module<unknown>],
 ]);
 
 export interface TaskSpec {
   name?: string;
-  module: "content" | "run" | "never";
+  module: "content" | "run" | "never" | "unreadable";
   args: Record<string, unknown>;
   when?: string[];
   register?: string;

@@ -277,3 +277,13 @@ describe("engine: read-only commands after changes", () => {
     expect(statuses(again.byHost["h1"])).toEqual(["write:ok", "read back:ok", "read again:skipped", "after:ok"]);
   });
 });
+
+describe("engine: a check that cannot read its state", () => {
+  it("is an error of that control; the host's other tasks are still judged", async () => {
+    const fleet = localFleet(1);
+    const run = await runEngine(fleet, playbookOf([{ name: "daemon down", module: "unreadable", args: {}, control: "C-1" }, { name: "next", ...write("n", "n\n"), control: "C-2" }]), { check: true });
+    expect(statuses(run.byHost["h1"])).toEqual(["daemon down:failed", "next:changed"]);
+    expect(run.byHost["h1"]?.tasks.map((task) => task.verdict?.status)).toEqual(["error", "fail"]);
+    expect(run.byHost["h1"]?.tasks[0]?.verdict?.message).toBe("the daemon does not answer");
+  });
+});

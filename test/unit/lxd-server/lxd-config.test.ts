@@ -36,9 +36,9 @@ const issues = (raw: unknown): string[] => {
 const LXC = `"$( [ -x /snap/bin/lxc ] && echo /snap/bin/lxc || command -v lxc || echo lxc)"`;
 
 describe("lxd_config: reading the server", () => {
-  it("no LXD: not applicable; a daemon that does not answer: fail; an untrusted client: fail", () => {
+  it("no LXD: not applicable; a daemon that does not answer: error; an untrusted client: fail", () => {
     expect(plan({ config: { "cluster.join_token_expiry": "15M" } }, server("noLxd"))).toEqual({ kind: "not_applicable", reason: "LXD is not installed" });
-    expect(plan({ config: { "cluster.join_token_expiry": "15M" } }, server("daemonDown"))).toMatchObject({ kind: "fail", message: expect.stringContaining("dial unix /nonexistent/unix.socket") as string });
+    expect(plan({ config: { "cluster.join_token_expiry": "15M" } }, server("daemonDown"))).toMatchObject({ kind: "error", message: expect.stringContaining("dial unix /nonexistent/unix.socket") as string });
     expect(plan({ config: { "cluster.join_token_expiry": "15M" } }, { ...serverInfo("tb1"), trusted: false })).toMatchObject({ kind: "fail", message: expect.stringContaining("does not trust") as string });
   });
 

@@ -172,8 +172,8 @@ describe("auditd_rules: plans", () => {
 
   it.each([
     ["auditctl absent", facts({ state: "absent" }, { state: "absent" }, { state: "absent" }), { kind: "not_applicable", reason: "auditd not installed" }],
-    ["not root", facts({ state: "error", message: "You must be root to run this program." }, loaded(), { state: "absent" }), { kind: "fail", message: "auditctl -s failed: You must be root to run this program." }],
-    ["-l fails", facts(on(1), { state: "error", message: "boom" }, { state: "absent" }), { kind: "fail", message: "auditctl -l failed: boom" }],
+    ["not root", facts({ state: "error", message: "You must be root to run this program." }, loaded(), { state: "absent" }), { kind: "error", message: "auditctl -s failed: You must be root to run this program." }],
+    ["-l fails", facts(on(1), { state: "error", message: "boom" }, { state: "absent" }), { kind: "error", message: "auditctl -l failed: boom" }],
     ["a directory in the way", facts(on(1), loaded(), { state: "other" }), { kind: "fail", message: `${FILE} exists and is not a regular file` }],
   ])("%s", (_, given, expected) => {
     expect(planModule(auditdRulesModule, args, given).plan).toEqual(expected);

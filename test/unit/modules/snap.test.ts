@@ -109,7 +109,7 @@ describe("snap: plans", () => {
   it.each([
     [{ state: "no_snap" }, { kind: "not_applicable", reason: "snap not installed" }],
     [{ state: "not_installed" }, { kind: "not_applicable", reason: "snap lxd is not installed" }],
-    [{ state: "error", message: "error: cannot communicate with server" }, { kind: "fail", message: "snap get -d lxd failed: error: cannot communicate with server" }],
+    [{ state: "error", message: "error: cannot communicate with server" }, { kind: "error", message: "snap get -d lxd failed: error: cannot communicate with server" }],
   ])("%j", (config, expected) => {
     expect(planModule(snapModule, LOG, lxd(config as SnapConfig)).plan).toEqual(expected);
   });

@@ -115,10 +115,14 @@ describe("sysctl: plans", () => {
 
   it.each([
     [facts({ state: "absent" }, noFile, "kernel.no_such"), "kernel.no_such", "unknown sysctl key kernel.no_such: the kernel has no /proc/sys entry for it"],
-    [facts({ state: "unreadable", message: "sysctl: permission denied on key 'kernel.x'" }, noFile, "kernel.x"), "kernel.x", "cannot read sysctl kernel.x: sysctl: permission denied on key 'kernel.x'"],
     [facts(runtime("0"), { state: "other" }), KEY, `${FILE} exists and is not a regular file`],
   ])("fails: %#", (given, name, message) => {
     expect(planModule(sysctlModule, { name, value: "1" }, given).plan).toEqual({ kind: "fail", message });
+  });
+
+  it("a key that cannot be read is an error of the check, not a finding", () => {
+    const given = facts({ state: "unreadable", message: "sysctl: permission denied on key 'kernel.x'" }, noFile, "kernel.x");
+    expect(planModule(sysctlModule, { name: "kernel.x", value: "1" }, given).plan).toEqual({ kind: "error", message: "cannot read sysctl kernel.x: sysctl: permission denied on key 'kernel.x'" });
   });
 });
 
