@@ -49,7 +49,12 @@ describe("the LXD baseline on the testbed", () => {
   let baseline: FleetReport;
 
   beforeAll(async () => {
-    // bring every fixable control to its hardened state, then take the audit every later one is compared with
+    // bring every fixable control to its hardened state, then take the audit every later one is compared with.
+    // A first run on a fresh testbed restarts both cluster members' daemons with new flags at once (LXD-LOG-01);
+    // what that leaves undone is printed, and a second run completes it.
+    const first = await fleet("run");
+    const undone = first.report.hosts.flatMap((entry) => entry.tasks.filter((task) => task.status === "failed" && !task.message.startsWith("not changed (audit only)") && task.control !== null && !["LXD-GEN-01", "LXD-GEN-02", "LXD-NET-03", "LXD-INS-01", "LXD-LOG-01", "LXD-HOST-01"].includes(task.control)).map((task) => `${entry.name}: ${task.name}: ${task.message}`));
+    if (undone.length > 0) console.log(`first baseline run left undone:\n${undone.join("\n")}`);
     await fleet("run");
     baseline = (await fleet("audit")).report;
   });
