@@ -59,6 +59,11 @@ export interface HostResult {
   error: string | null;
   /** True when the run was interrupted before this host finished. */
   interrupted: boolean;
+  /**
+   * True when a task failed hard and the host stopped its tasks (or it was unreachable, or fleet
+   * failed on it): it takes no part in later plays. Findings (fail plans) do not stop a host.
+   */
+  stopped: boolean;
   tasks: TaskResult[];
   durationMs: number;
   /** Execs on the host's connection (round trips), for benchmarks and -v. */

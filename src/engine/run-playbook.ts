@@ -110,7 +110,7 @@ function collectionsOf(play: Play): HostCollection[] {
   return mentionedCollections(texts).map((name) => HOST_COLLECTIONS.get(name) as HostCollection);
 }
 
-const isOut = (result: HostResult | undefined): boolean => result !== undefined && (result.status === "failed" || result.status === "unreachable");
+const isOut = (result: HostResult | undefined): boolean => result !== undefined && result.stopped;
 
 function fromRun(run: HostPlayRun, durationMs: number): HostResult {
   return {
@@ -119,6 +119,7 @@ function fromRun(run: HostPlayRun, durationMs: number): HostResult {
     status: run.unreachable ? "unreachable" : hostStatusOf(run.results, run.failed),
     error: run.error,
     interrupted: false,
+    stopped: run.failed,
     tasks: run.results,
     durationMs,
     execs: run.execs,
@@ -127,12 +128,12 @@ function fromRun(run: HostPlayRun, durationMs: number): HostResult {
 
 /** A host whose play ended before any task result: no connection, or a bug in fleet. */
 function stopped(host: string, cluster: string | null, status: "failed" | "unreachable", message: string, durationMs: number): HostResult {
-  return { host, cluster, status, error: message, interrupted: false, tasks: [], durationMs, execs: 0 };
+  return { host, cluster, status, error: message, interrupted: false, stopped: true, tasks: [], durationMs, execs: 0 };
 }
 
 /** A host's results across plays: tasks appended, the worst status kept. */
 function merge(previous: HostResult | undefined, next: HostResult, interrupted: boolean): HostResult {
-  const combined = previous === undefined ? next : { ...next, tasks: [...previous.tasks, ...next.tasks], durationMs: previous.durationMs + next.durationMs, execs: previous.execs + next.execs, status: worse(previous.status, next.status) };
+  const combined = previous === undefined ? next : { ...next, tasks: [...previous.tasks, ...next.tasks], durationMs: previous.durationMs + next.durationMs, execs: previous.execs + next.execs, status: worse(previous.status, next.status), stopped: previous.stopped || next.stopped };
   return { ...combined, interrupted };
 }
 

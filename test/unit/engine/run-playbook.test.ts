@@ -287,3 +287,17 @@ describe("engine: a check that cannot read its state", () => {
     expect(run.byHost["h1"]?.tasks[0]?.verdict?.message).toBe("the daemon does not answer");
   });
 });
+
+describe("engine: later plays", () => {
+  it("a host with findings takes part in the next play; a host that failed hard does not", async () => {
+    const fleet = localFleet(2, {}, { h1: { sub: "" }, h2: { sub: "missing-dir/" } });
+    const first = playbookOf([
+      { name: "finding", module: "unreadable", args: {}, control: "C-1" },
+      { name: "write", module: "content", args: { path: "{{ root }}/{{ sub }}w", text: "w\n" } },
+    ]).plays[0]!;
+    const second = playbookOf([{ name: "later", ...write("later", "l\n") }]).plays[0]!;
+    const run = await runEngine(fleet, { ...playbookOf([]), plays: [first, { ...second, name: "second play" }] });
+    expect(statuses(run.byHost["h1"])).toEqual(["finding:failed", "write:changed", "later:changed"]);
+    expect(statuses(run.byHost["h2"])).toEqual(["finding:failed", "write:failed"]);
+  });
+});
