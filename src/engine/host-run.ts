@@ -559,7 +559,7 @@ export class HostPlayRun {
 /**
  * A task with `check_mode: true` in a real run is an audit-only check (a risky fix the operator has
  * not enabled): what it would change is a finding, not a change, so a run never reports it as
- * changed and a second run stays at 0 changed. Under --check it reads as any would-change.
+ * changed and a second run stays at 0 changed. Under --check it reads like every other would-change.
  */
 function auditOnly(task: Task, runIsCheck: boolean, plan: Plan): Plan {
   if (task.checkMode !== true || runIsCheck || plan.kind !== "change") return plan;

@@ -89,7 +89,7 @@ export const lxdCertificatesAuditModule: Module<LxdCertificatesAuditArgs> = {
     } else if (identities.reason === "error") notes.push(`identities not judged: ${identities.message}`);
 
     const trustCa = server.value.config["core.trust_ca_certificates"];
-    if (lxdTrue(trustCa)) findings.push({ text: `core.trust_ca_certificates is ${trustCa}: any client certificate the CA signed gets full access`, control: "LXD-ACC-02" });
+    if (lxdTrue(trustCa)) findings.push({ text: `core.trust_ca_certificates is ${trustCa}: every client certificate the CA signed gets full access`, control: "LXD-ACC-02" });
 
     const judgedControls = new Set<string>(args.checks.map((check) => CERTIFICATE_CHECKS[check]));
     findings.splice(0, findings.length, ...findings.filter((finding) => judgedControls.has(finding.control)));

@@ -22,7 +22,7 @@ export interface ReportDiffFlags {
   format: "table" | "md";
 }
 
-/** `fleet report render`: any format from a saved JSON report. */
+/** `fleet report render`: a saved JSON report in another format. */
 export async function reportRender(file: string, flags: ReportRenderFlags, io: CliIo): Promise<ExitCodeValue> {
   let report = await loadReport(file);
   if (flags.waivers !== undefined) {

@@ -181,7 +181,7 @@ export const SERVER_KEYS: readonly ServerKeySpec[] = [
   global("oidc.session.expiry", "duration", "1w", FROM_66, { controls: ["LXD-ACC-07"] }),
 ];
 
-/** user.* keys are free-form: any release, global, no default. */
+/** user.* keys are free-form: every release, global, no default. */
 export const USER_KEY_PREFIX = "user.";
 
 /** The key's spec: from the table, a `{name}` pattern, or a user.* key. Undefined for an unknown key. */

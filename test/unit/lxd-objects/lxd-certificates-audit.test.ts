@@ -97,7 +97,7 @@ describe("lxd_certificates_audit on other shapes", () => {
         "3 findings among 1 client certificate and 2 fine-grained TLS identities:",
         "- TLS identity ops-laptop (c2c52de00dd4) expires 2026-12-12T20:01:16Z (in 9 days) [LXD-ACC-03]",
         "- TLS identity old-tool (000000000000) expired 2026-01-01T00:00:00Z (335 days ago) [LXD-ACC-03]",
-        "- core.trust_ca_certificates is true: any client certificate the CA signed gets full access [LXD-ACC-02]",
+        "- core.trust_ca_certificates is true: every client certificate the CA signed gets full access [LXD-ACC-02]",
       ].join("\n"),
     );
   });
