@@ -62,8 +62,12 @@ export function positiveInteger(text: string, flag: string): number {
   return Number(text);
 }
 
+/** Node's timers hold at most 2^31 - 1 ms (24.8 days); a longer delay fires at once. */
+export const MAX_DURATION_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
 export function positiveSeconds(text: string, flag: string): number {
   const value = Number(text);
   if (!/^\d+(\.\d+)?$/.test(text) || value <= 0) throw new UsageError("EXEC_BAD_OPTION", `${flag} must be a number of seconds above 0, not "${text}"`);
+  if (value > MAX_DURATION_SECONDS) throw new UsageError("EXEC_BAD_OPTION", `${flag} ${text} is too long: at most ${MAX_DURATION_SECONDS} seconds (24 days)`, "leave the option out for no limit");
   return Math.round(value * 1000);
 }

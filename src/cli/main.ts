@@ -4,6 +4,14 @@ import { ExitCode } from "./exit-codes.js";
 import { interruptReceived } from "./interrupt.js";
 import { runCli } from "./program.js";
 
+// A reader that went away (`fleet exec … | head -1`) is not an error of the command: stop writing
+// and end with the command's own exit code.
+const ignoreClosedPipe = (error: NodeJS.ErrnoException): void => {
+  if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
+};
+process.stdout.on("error", ignoreClosedPipe);
+process.stderr.on("error", ignoreClosedPipe);
+
 process.on("SIGINT", () => {
   if (interruptReceived() === "exit") process.exit(ExitCode.interrupted);
 });
