@@ -1,5 +1,6 @@
 import { TransportError } from "./errors.js";
 import type { HostKeyVerdict } from "./known-hosts/verify.js";
+import { shellQuote } from "./shell-quote.js";
 
 /** What ssh2 told us about a failed connection, reduced to plain data. */
 export interface ConnectErrorFacts {
@@ -39,7 +40,7 @@ export function classifyConnectError(facts: ConnectErrorFacts, context: ConnectC
       "host-key-changed",
       context.host,
       `REMOTE HOST KEY CHANGED for ${where(context)}: possible man-in-the-middle attack! It presented ${verdict.keyType} ${verdict.fingerprint}, which does not match known_hosts (${expected}).`,
-      { hint: `if the host was really reinstalled, verify its new key out of band, then remove the old entry with: ssh-keygen -R ${lookupForHint(context)} -f ${verdict.expected[0]?.file ?? context.recordFile}` },
+      { hint: `if the host was really reinstalled, verify its new key out of band, then remove the old entry with: ssh-keygen -R ${lookupForHint(context)} -f ${shellQuote(verdict.expected[0]?.file ?? context.recordFile)}` },
     );
   }
   if (verdict?.kind === "revoked") {
@@ -56,7 +57,7 @@ export function classifyConnectError(facts: ConnectErrorFacts, context: ConnectC
       context.host,
       `the host key of ${where(context)} is not in known_hosts (${verdict.keyType} ${verdict.fingerprint}); strict host key checking refuses unknown hosts`,
       {
-        hint: `check the fingerprint out of band, then add it: ssh-keyscan -p ${context.port} ${context.address} >> ${context.recordFile} (or run once with --host-key-checking accept-new)`,
+        hint: `check the fingerprint out of band, then add it: ssh-keyscan -p ${context.port} ${shellQuote(context.address)} >> ${shellQuote(context.recordFile)} (or run once with --host-key-checking accept-new)`,
       },
     );
   }
@@ -111,6 +112,7 @@ export function classifyConnectError(facts: ConnectErrorFacts, context: ConnectC
   return new TransportError("protocol", context.host, `SSH to ${where(context)} failed: ${message}`, { hint: "run `ssh -v` to the same host to compare" });
 }
 
+/** The host as known_hosts names it, quoted for the shell the hint is pasted into. */
 function lookupForHint(context: ConnectContext): string {
-  return context.port === 22 ? context.address : `'[${context.address}]:${context.port}'`;
+  return shellQuote(context.port === 22 ? context.address : `[${context.address}]:${context.port}`);
 }

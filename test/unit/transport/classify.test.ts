@@ -51,4 +51,12 @@ describe("classifyConnectError", () => {
     const changed = classifyConnectError(facts("Host denied", "handshake"), context({ port: 2222, verdict: { kind: "changed", keyType: "ssh-ed25519", fingerprint: "SHA256:x", expected: [entry!] } }));
     expect(changed.hint).toContain("ssh-keygen -R '[10.0.0.5]:2222' -f /home/ops/.ssh/known_hosts");
   });
+
+  it("quotes every value a hint asks the user to paste into a shell; on port 22 the host is named plainly", () => {
+    const hostile = "/tmp/kh dir/known hosts;id";
+    const changed = classifyConnectError(facts("Host denied", "handshake"), context({ port: 22, recordFile: hostile, verdict: { kind: "changed", keyType: "ssh-ed25519", fingerprint: "SHA256:x", expected: [{ ...entry!, file: hostile }] } }));
+    expect(changed.hint).toContain("ssh-keygen -R 10.0.0.5 -f '/tmp/kh dir/known hosts;id'");
+    const unknown = classifyConnectError(facts("Host denied", "handshake"), context({ port: 22, recordFile: hostile, verdict: { kind: "unknown", keyType: "ssh-ed25519", fingerprint: "SHA256:x" } }));
+    expect(unknown.hint).toContain(">> '/tmp/kh dir/known hosts;id'");
+  });
 });
