@@ -2,6 +2,7 @@
 import Table from "cli-table3";
 import type { ExecHostResult } from "../engine/exec.js";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.js";
+import { terminalSafe } from "./terminal-safe.js";
 
 export interface ExecTally {
   total: number;
@@ -42,11 +43,14 @@ export function groupedOutput(results: readonly ExecHostResult[]): string {
     const head = `==> ${result.host} | ${result.status}${rc === undefined || rc === null ? "" : ` | rc=${rc}`} | ${seconds(result.durationMs)}`;
     const lines = [head];
     if (result.result) {
-      if (result.result.stdout !== "") lines.push(result.result.stdout.replace(/\n$/, ""));
-      if (result.result.stderr !== "") lines.push(`--- stderr\n${result.result.stderr.replace(/\n$/, "")}`);
-      if (result.result.truncated) lines.push("(output truncated: only the end is shown)");
+      const { truncated } = result.result;
+      // a truncated capture starts mid-line: say so first and show whole lines only
+      const shown = (text: string): string => terminalSafe((truncated ? fromFirstWholeLine(text) : text).replace(/\n$/, ""));
+      if (truncated) lines.push("(output truncated: only the end is shown)");
+      if (result.result.stdout !== "") lines.push(shown(result.result.stdout));
+      if (result.result.stderr !== "") lines.push(`--- stderr\n${shown(result.result.stderr)}`);
     }
-    if (result.status !== "ok" && result.message) lines.push(`!! ${result.message}`);
+    if (result.status !== "ok" && result.message) lines.push(`!! ${terminalSafe(result.message)}`);
     if (result.hint) lines.push(`   hint: ${result.hint}`);
     return lines.join("\n");
   });
@@ -104,4 +108,10 @@ export function execExitCode(results: readonly ExecHostResult[]): ExitCodeValue 
   if (results.some((result) => result.status === "failed")) return ExitCode.taskFailed;
   if (results.some((result) => result.status === "unreachable")) return ExitCode.unreachable;
   return ExitCode.ok;
+}
+
+/** A capture cut at its start begins mid-line: drop that fragment when whole lines follow it. */
+function fromFirstWholeLine(text: string): string {
+  const end = text.indexOf("\n");
+  return end >= 0 && end < text.length - 1 ? text.slice(end + 1) : text;
 }

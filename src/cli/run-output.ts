@@ -3,6 +3,7 @@ import Table from "cli-table3";
 import type { HostResult, TaskResult } from "../engine/results.js";
 import type { FleetReport } from "../report/types.js";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.js";
+import { terminalSafe } from "./terminal-safe.js";
 
 export interface OutputSettings {
   check: boolean;
@@ -18,12 +19,12 @@ export function taskLine(host: string, result: TaskResult, settings: OutputSetti
   const control = result.control ? ` [${result.control.id}]` : "";
   const via = result.delegatedTo ? ` (run on ${result.delegatedTo})` : "";
   const ignoring = result.ignored ? " (ignored)" : "";
-  const lines = [`${host}: ${status}${ignoring}: ${result.name}${control}${via}${result.message ? ` — ${result.message}` : ""}`];
-  if (settings.diff && result.diff) lines.push(indent(unifiedDiff(result.diff.before, result.diff.after)));
+  const lines = [`${host}: ${status}${ignoring}: ${result.name}${control}${via}${result.message ? ` — ${terminalSafe(result.message)}` : ""}`];
+  if (settings.diff && result.diff) lines.push(indent(terminalSafe(unifiedDiff(result.diff.before, result.diff.after))));
   if (settings.verbose && result.plan?.kind === "change") for (const command of result.plan.commands) lines.push(indent(`$ ${command.description}`));
   if (settings.verbose && result.output) {
-    if (result.output.stdout.trim()) lines.push(indent(result.output.stdout.trimEnd()));
-    if (result.output.stderr.trim()) lines.push(indent(`stderr: ${result.output.stderr.trimEnd()}`));
+    if (result.output.stdout.trim()) lines.push(indent(terminalSafe(result.output.stdout.trimEnd())));
+    if (result.output.stderr.trim()) lines.push(indent(`stderr: ${terminalSafe(result.output.stderr.trimEnd())}`));
   }
   return `${lines.join("\n")}\n`;
 }

@@ -40,9 +40,9 @@ describe("exec output", () => {
         "up 3 days",
         "",
         "==> web2 | failed | rc=127 | 1.23 s",
+        "(output truncated: only the end is shown)",
         "--- stderr",
         "sh: nope: not found",
-        "(output truncated: only the end is shown)",
         "!! exit 127: command not found: sh: nope: not found",
         "",
         "==> db1 | unreachable | 0.01 s",
@@ -51,6 +51,11 @@ describe("exec output", () => {
         "",
       ].join("\n"),
     );
+  });
+
+  it("neutralises terminal escape sequences from hosts and shows a truncated capture from its first whole line", () => {
+    const hostile = { ...ok, result: { ...ok.result!, stdout: "half a line\nclear\u001b[2J title\u001b]0;pwned\u0007 tab\tend\n", truncated: true } };
+    expect(groupedOutput([hostile])).toBe(["==> web1 | ok | rc=0 | 1.23 s", "(output truncated: only the end is shown)", "clear\\x1b[2J title\\x1b]0;pwned\\x07 tab\tend", ""].join("\n"));
   });
 
   it("summarizes in a table with host, status, rc and duration", () => {
