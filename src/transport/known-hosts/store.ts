@@ -1,18 +1,16 @@
-import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { messageOf } from "../../errors.js";
 import { type KnownHostEntry, type ParsedKnownHosts, parseKnownHosts } from "./parse.js";
 
 /**
  * The known_hosts files of one run: each file is read and parsed once, then shared by every host.
- * New keys (accept-new) are appended atomically: the whole file is rewritten to a temporary file
- * in the same directory and renamed over the original, one write per file at a time.
+ * New keys (accept-new) are appended, one write per file at a time within a process.
  */
 export class KnownHostsStore {
   private readonly files = new Map<string, Promise<ParsedKnownHosts>>();
   private readonly writes = new Map<string, Promise<void>>();
   private readonly merged = new Map<string, Promise<KnownHostEntry[]>>();
-  private temporaryCounter = 0;
 
   constructor(private readonly warn: (message: string) => void = () => {}) {}
 
@@ -47,19 +45,21 @@ export class KnownHostsStore {
     return loaded;
   }
 
+  /**
+   * One appending write (O_APPEND) per new line, as OpenSSH does: processes recording keys in the
+   * same file at once never lose each other's lines (a rewrite-and-rename would), and a symlinked
+   * known_hosts is updated through the link instead of being replaced by a plain file.
+   */
   private async append(file: string, line: string): Promise<void> {
     const current = await readFile(file, "utf8").catch((error: unknown) => {
       if (isMissing(error)) return "";
       throw error;
     });
-    const mode = await stat(file).then((info) => info.mode & 0o777, () => 0o600);
     const separator = current === "" || current.endsWith("\n") ? "" : "\n";
-    const text = `${current}${separator}${line}\n`;
     await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-    const temporary = `${file}.fleet-${process.pid}-${++this.temporaryCounter}`;
-    await writeFile(temporary, text, { mode });
-    await rename(temporary, file);
-    this.files.set(file, Promise.resolve(parseKnownHosts(text, file)));
+    await appendFile(file, `${separator}${line}\n`, { mode: 0o600 });
+    // read back: lines other processes appended meanwhile count too
+    this.files.set(file, Promise.resolve(parseKnownHosts(await readFile(file, "utf8"), file)));
     this.merged.clear();
   }
 }
