@@ -22,6 +22,8 @@ export interface ConnectContext {
   restrictedAlgorithms: string[] | undefined;
   knownHostsFiles: readonly string[];
   recordFile: string;
+  /** Why accept-new could not record an unknown key, when it tried. */
+  recordError?: string | undefined;
   /** What was offered for authentication, e.g. "key ~/.ssh/id_ed25519", "ssh-agent". */
   authTried: readonly string[];
   /** Keys that could not be used, with the reason. */
@@ -49,6 +51,14 @@ export function classifyConnectError(facts: ConnectErrorFacts, context: ConnectC
       context.host,
       `the host key ${verdict.fingerprint} of ${where(context)} is marked @revoked in ${verdict.entry.file}:${verdict.entry.line}; refusing to connect`,
       { hint: "the host must be given a new host key; do not remove the @revoked line" },
+    );
+  }
+  if (verdict?.kind === "unknown" && context.recordError !== undefined) {
+    return new TransportError(
+      "host-key-unknown",
+      context.host,
+      `the host key of ${where(context)} is not in known_hosts (${verdict.keyType} ${verdict.fingerprint}) and could not be recorded in ${context.recordFile}: ${context.recordError}`,
+      { hint: `make ${shellQuote(context.recordFile)} writable (or name another file with fleet_known_hosts), then run again with --host-key-checking accept-new` },
     );
   }
   if (verdict?.kind === "unknown") {

@@ -175,8 +175,8 @@ export class SshTransport implements Transport {
           verify(accepted);
         },
         (error: unknown) => {
-          this.options.warn(`${endpoint.host}: could not record its host key in ${endpoint.recordFile}: ${String(error)}`);
           context.verdict = verdict;
+          context.recordError = messageOf(error);
           verify(false);
         },
       );

@@ -52,6 +52,14 @@ describe("classifyConnectError", () => {
     expect(changed.hint).toContain("ssh-keygen -R '[10.0.0.5]:2222' -f /home/ops/.ssh/known_hosts");
   });
 
+  it("says so when accept-new could not record the key, instead of blaming strict checking", () => {
+    const error = classifyConnectError(facts("Host denied", "handshake"), context({ recordError: "EACCES: permission denied", verdict: { kind: "unknown", keyType: "ssh-ed25519", fingerprint: "SHA256:x" } }));
+    expect(error.kind).toBe("host-key-unknown");
+    expect(error.message).toMatch(/could not be recorded in \/home\/ops\/.ssh\/known_hosts: EACCES: permission denied$/);
+    expect(error.message).not.toMatch(/strict/);
+    expect(error.hint).toMatch(/^make \/home\/ops\/.ssh\/known_hosts writable/);
+  });
+
   it("quotes every value a hint asks the user to paste into a shell; on port 22 the host is named plainly", () => {
     const hostile = "/tmp/kh dir/known hosts;id";
     const changed = classifyConnectError(facts("Host denied", "handshake"), context({ port: 22, recordFile: hostile, verdict: { kind: "changed", keyType: "ssh-ed25519", fingerprint: "SHA256:x", expected: [{ ...entry!, file: hostile }] } }));
