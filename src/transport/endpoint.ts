@@ -43,6 +43,9 @@ const DEFAULT_IDENTITIES = ["id_rsa", "id_ecdsa", "id_ed25519"];
 /** Merge a host's inventory connection variables with ~/.ssh/config; inventory variables win. */
 export function resolveEndpoint(target: HostConnection, context: EndpointContext): Endpoint {
   const config = context.sshConfig.resolve(target.address);
+  if (config.proxyCommand !== undefined && target.jump === undefined) {
+    throw new UsageError("SSH_CONFIG_UNSUPPORTED", `~/.ssh/config: ProxyCommand (for ${target.address}) is not supported by fleet, which would otherwise reach the host directly`, "use ProxyJump in ~/.ssh/config, or fleet_jump in the inventory");
+  }
   const address = config.hostName ?? target.address;
   const port = target.port ?? config.port ?? 22;
   const user = target.user ?? config.user ?? context.localUser;
