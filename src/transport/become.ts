@@ -17,7 +17,8 @@ export interface BecomePlan {
 export function planBecome(command: string, user: string, password: string | undefined, nonce = randomBytes(8).toString("hex")): BecomePlan {
   const prompt = `[fleet-sudo-${nonce}] password:`;
   const marker = `FLEET-BECOME-OK-${nonce}`;
-  const inner = `echo ${marker} >&2; ${command}`;
+  // the marker carries the shell's process group: sudo may run it in a session of its own, which a timeout must kill too
+  const inner = `read -r _ _ _ _ fleet_pgid _ < /proc/$$/stat 2>/dev/null; echo "${marker} \${fleet_pgid:-}" >&2; ${command}`;
   const sudo = password === undefined ? "sudo -H -n" : `sudo -H -S -p ${shellQuote(prompt)}`;
   return { wrapped: `${sudo} -u ${shellQuote(user)} -- /bin/sh -c ${shellQuote(inner)}`, password, prompt, marker };
 }
@@ -28,6 +29,8 @@ export type BecomeEvent = "send-password" | "started" | "password-rejected";
 export class BecomeFilter {
   private pending = "";
   private started = false;
+  /** The process group the command runs in under sudo, once the marker told it. */
+  commandGroup: number | undefined;
   private prompts = 0;
 
   constructor(private readonly plan: BecomePlan) {}
@@ -43,11 +46,14 @@ export class BecomeFilter {
       events.push(this.prompts === 1 && this.plan.password !== undefined ? "send-password" : "password-rejected");
       promptAt = this.pending.indexOf(this.plan.prompt);
     }
-    const markerLine = `${this.plan.marker}\n`;
-    const markerAt = this.pending.indexOf(markerLine);
-    if (markerAt < 0) return { output: "", events };
+    // the marker line: "MARKER PGID" (or "MARKER" alone where /proc could not be read)
+    const markerAt = this.pending.indexOf(this.plan.marker);
+    const lineEnd = markerAt < 0 ? -1 : this.pending.indexOf("\n", markerAt);
+    if (lineEnd < 0) return { output: "", events };
     this.started = true;
-    const output = this.pending.slice(markerAt + markerLine.length);
+    const group = this.pending.slice(markerAt + this.plan.marker.length, lineEnd).trim();
+    if (/^\d+$/.test(group)) this.commandGroup = Number(group);
+    const output = this.pending.slice(lineEnd + 1);
     this.pending = "";
     events.push("started");
     return { output, events };

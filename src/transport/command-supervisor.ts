@@ -15,7 +15,7 @@ export interface RunningCommand {
    * Best effort: kill the command and release the channel or process. processGroup is the remote
    * process group of the command when it was asked for (commands with a timeout report it).
    */
-  kill(processGroup: number | undefined): void;
+  kill(processGroups: readonly number[]): void;
 }
 
 export interface SupervisedRequest {
@@ -47,6 +47,8 @@ export async function superviseCommand(
   const filter = plan ? new BecomeFilter(plan) : undefined;
   let timedOut = false;
   let rejected = false;
+  // the login shell's group, and under sudo the group the command runs in (sudo's use_pty starts a new session for it)
+  const groupsToKill = (): number[] => [groupProbe?.group, filter?.commandGroup].filter((group): group is number => group !== undefined);
 
   const sendStdin = (): void => {
     if (request.stdin !== undefined) running.writeStdin(request.stdin);
@@ -60,7 +62,7 @@ export async function superviseCommand(
       if (event === "send-password" && plan?.password !== undefined) running.writeStdin(`${plan.password}\n`);
       else if (event === "password-rejected") {
         rejected = true;
-        running.kill(groupProbe?.group);
+        running.kill(groupsToKill());
       } else if (event === "started" && plan?.password !== undefined) sendStdin();
     }
     stderr.append(output);
@@ -75,7 +77,7 @@ export async function superviseCommand(
     ? undefined
     : setTimeout(() => {
       timedOut = true;
-      running.kill(groupProbe?.group);
+      running.kill(groupsToKill());
     }, request.timeoutMs);
 
   const exit = await new Promise<{ code: number | null; signal: string | null }>((resolve) => running.onExit(resolve));

@@ -381,7 +381,8 @@ class SshConnection implements Connection {
   private killGroup(group: number, become: BecomeSettings | undefined): void {
     this.killer(() =>
       superviseCommand(
-        { command: `kill -KILL -- -${group} 2>/dev/null`, become, timeoutMs: undefined, stdin: undefined, outputLimit: 1024 },
+        // POSIX form: dash (the /bin/sh sudo runs) refuses `kill -KILL -- -PGID`
+        { command: `kill -s KILL -- -${group} 2>/dev/null`, become, timeoutMs: undefined, stdin: undefined, outputLimit: 1024 },
         (line) => this.openChannel(line, undefined),
       ),
     ).catch(() => {});
@@ -459,9 +460,9 @@ function channelCommand(channel: ClientChannel, killGroup: (group: number) => vo
     endStdin: () => {
       if (channel.writable) channel.end();
     },
-    kill: (group) => {
+    kill: (groups) => {
       signalChannel(channel, "KILL");
-      if (group !== undefined) killGroup(group);
+      for (const group of groups) killGroup(group);
       try {
         channel.close();
       } catch {

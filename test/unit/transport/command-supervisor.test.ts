@@ -6,7 +6,7 @@ import { type RunningCommand, superviseCommand, type SupervisedRequest } from ".
 class ScriptedCommand implements RunningCommand {
   stdin: string[] = [];
   stdinEnded = false;
-  kills: (number | undefined)[] = [];
+  kills: (readonly number[])[] = [];
   commandLine = "";
   private stdout: ((chunk: Buffer) => void)[] = [];
   private stderr: ((chunk: Buffer) => void)[] = [];
@@ -24,7 +24,7 @@ class ScriptedCommand implements RunningCommand {
   onExit(listener: (exit: { code: number | null; signal: string | null }) => void): void { this.exit.push(listener); }
   writeStdin(data: string | Buffer): void { this.stdin.push(String(data)); this.onStdin?.(String(data)); }
   endStdin(): void { this.stdinEnded = true; }
-  kill(group: number | undefined): void { this.kills.push(group); this.finish(null, "SIGKILL"); }
+  kill(groups: readonly number[]): void { this.kills.push(groups); this.finish(null, "SIGKILL"); }
   onStdin: ((data: string) => void) | undefined;
   out(text: string): void { for (const listener of this.stdout) listener(Buffer.from(text)); }
   err(text: string): void { for (const listener of this.stderr) listener(Buffer.from(text)); }
@@ -86,7 +86,7 @@ describe("superviseCommand", () => {
     const command = new ScriptedCommand((c) => c.err(`${groupTagOf(c.commandLine)} 4242\nreal stderr\n`));
     const result = await superviseCommand(request({ timeoutMs: 30 }), async (line) => command.started(line));
     expect(command.commandLine).toMatch(/^echo FLEET-PGID-[0-9a-f]+ \$\$ >&2; uptime$/);
-    expect(command.kills).toEqual([4242]);
+    expect(command.kills).toEqual([[4242]]);
     expect(result).toMatchObject({ timedOut: true, exitCode: null, stderr: "real stderr\n" });
   });
 
