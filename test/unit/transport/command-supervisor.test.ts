@@ -97,8 +97,17 @@ describe("superviseCommand", () => {
       c.finish(0);
     });
     const result = await superviseCommand(request({ command: "id -un", become: { user: "root", password: undefined } }), async (line) => command.started(line));
-    expect(command.commandLine).toMatch(/^sudo -H -n -u root -- \/bin\/sh -c 'echo FLEET-BECOME-OK-[0-9a-f]+ >&2; id -un'$/);
+    expect(command.commandLine).toMatch(/^sudo -H -n -u root -- \/bin\/sh -c 'read -r _ _ _ _ fleet_pgid _ < \/proc\/\$\$\/stat 2>\/dev\/null; echo "FLEET-BECOME-OK-[0-9a-f]+ \$\{fleet_pgid:-\}" >&2; id -un'$/);
     expect(result).toMatchObject({ exitCode: 0, stdout: "root\n", stderr: "", becomeFailure: null });
+  });
+
+  it("kills the process group the command reported under sudo too, when it times out", async () => {
+    const command = new ScriptedCommand((c) => {
+      c.err(`${markerOf(c.commandLine)} 100\n`);
+    });
+    const result = await superviseCommand(request({ command: "sleep 100", become: { user: "root", password: undefined }, timeoutMs: 20 }), async (line) => command.started(line));
+    expect(result.timedOut).toBe(true);
+    expect(command.kills.at(-1)).toContain(100);
   });
 
   it("reports sudo's refusal as a become failure, not as the command's stderr", async () => {
