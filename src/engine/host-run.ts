@@ -217,14 +217,15 @@ export class HostPlayRun {
       if (!claimed.owner) return { kind: "delegated", task, ownerHost: claimed.ownerHost, result: claimed.result };
     }
     const scope = this.scope();
-    let condition: boolean | typeof CUT;
+    let condition: boolean | PendingValue;
     try {
       condition = this.conditionHolds(task.when, scope);
     } catch (error) {
       return { kind: "broken", task, message: `when: ${messageOf(error)}`, claim };
     }
-    if (condition === CUT && !this.pendingUntilGather(task.when, scope)) return CUT;
-    if (condition === false) return { kind: "skipped", task, reason: `condition is false: ${task.when.map((when) => when.source).join(" and ")}`, claim };
+    // a condition that waits only for what the coming gather reads (facts, read-only commands) is judged at the plan step
+    if (condition instanceof PendingValue && !condition.knownAfterGather) return CUT;
+    if (condition === false) return { kind: "skipped", task, reason: falseCondition(task), claim };
     const module = this.run.registry.get(task.module);
     if (module === undefined) return { kind: "broken", task, message: `unknown module ${task.module}`, claim };
     let args: unknown;
@@ -287,14 +288,14 @@ export class HostPlayRun {
     if (entry.kind === "skipped") return { result: this.taskResult(task, "skipped", entry.reason, null, {}), hard: false };
     if (entry.kind === "broken") return { result: this.taskResult(task, "failed", entry.message, null, {}), hard: true };
     const scope = this.scope();
-    let condition: boolean | typeof CUT;
+    let condition: boolean | PendingValue;
     try {
       condition = this.conditionHolds(task.when, scope);
     } catch (error) {
       return { result: this.taskResult(task, "failed", `when: ${messageOf(error)}`, null, {}), hard: true };
     }
-    if (condition === CUT) return CUT;
-    if (condition === false) return { result: this.taskResult(task, "skipped", `condition is false: ${task.when.map((when) => when.source).join(" and ")}`, null, {}), hard: false };
+    if (condition instanceof PendingValue) return CUT;
+    if (condition === false) return { result: this.taskResult(task, "skipped", falseCondition(task), null, {}), hard: false };
     if (entry.kind === "read-only") return { result: this.readOnlyResult(entry), hard: true };
 
     const { reader, used } = this.facts.readerFor(entry.requests);
@@ -340,7 +341,8 @@ export class HostPlayRun {
   /** A task's condition now: true, false, CUT (it waits for this round trip), or "error" (planning the task reports it). */
   private conditionOf(task: Task): boolean | typeof CUT | "error" {
     try {
-      return this.conditionHolds(task.when, this.scope());
+      const holds = this.conditionHolds(task.when, this.scope());
+      return holds instanceof PendingValue ? CUT : holds;
     } catch {
       return "error";
     }
@@ -505,22 +507,13 @@ export class HostPlayRun {
     return parsed.data;
   }
 
-  private conditionHolds(conditions: readonly Expression[], scope: Record<string, unknown>): boolean | typeof CUT {
+  /** Whether the conditions hold, or what they wait for; an error in them is thrown. */
+  private conditionHolds(conditions: readonly Expression[], scope: Record<string, unknown>): boolean | PendingValue {
     try {
       return conditions.every((condition) => evaluateCondition(condition, scopeOf(scope)));
     } catch (error) {
-      if (error instanceof PendingValue) return CUT;
+      if (error instanceof PendingValue) return error;
       throw error;
-    }
-  }
-
-  /** True when a condition waits only for what the coming gather reads (facts, read-only commands): it is judged at the plan step. */
-  private pendingUntilGather(conditions: readonly Expression[], scope: Record<string, unknown>): boolean {
-    try {
-      conditions.every((condition) => evaluateCondition(condition, scopeOf(scope)));
-      return true;
-    } catch (error) {
-      return error instanceof PendingValue && error.knownAfterGather;
     }
   }
 
@@ -565,6 +558,8 @@ function auditOnly(task: Task, runIsCheck: boolean, plan: Plan): Plan {
   if (task.checkMode !== true || runIsCheck || plan.kind !== "change") return plan;
   return { kind: "fail", message: `not changed (audit only): would ${plan.summary}`, ...(plan.expected === undefined ? {} : { expected: plan.expected }), ...(plan.actual === undefined ? {} : { actual: plan.actual }) };
 }
+
+const falseCondition = (task: Task): string => `condition is false: ${task.when.map((when) => when.source).join(" and ")}`;
 
 /** changed_when / failed_when: a literal, conditions (all must hold), or the module's own verdict. */
 function judge(rule: boolean | readonly Expression[] | undefined, scope: Record<string, unknown>, fallback: boolean): boolean {
