@@ -108,7 +108,7 @@ export const EXTENSION = {
   projects: "projects",
 } as const;
 
-export const hasExtension = (server: LxdServer, name: string): boolean => server.apiExtensions.includes(name);
+export { hasApiExtension as hasExtension } from "./server.js";
 
 /** The API URL LXD lists in used_by for an object of a project ("?project=" only outside default). */
 export function objectUrl(collection: string, name: string, project: string): string {

@@ -110,4 +110,4 @@ function readConfig(raw: unknown, fail: (detail: string) => never): { config: Re
 }
 
 /** Whether a server has an API extension (`api_extensions` lists them by name). */
-export const hasApiExtension = (server: LxdServerInfo, name: string): boolean => server.apiExtensions.includes(name);
+export const hasApiExtension = (server: Pick<LxdServerInfo, "apiExtensions">, name: string): boolean => server.apiExtensions.includes(name);
