@@ -13,7 +13,8 @@ export default defineConfig({
       {
         test: {
           name: "integration",
-          include: ["test/integration/**/*.test.ts"],
+          // the fault and abuse suite shares the testbed (brought up once) with the integration tests
+          include: ["test/integration/**/*.test.ts", "test/reliability/**/*.test.ts"],
           environment: "node",
           globalSetup: ["test/integration/global-setup.ts"],
           testTimeout: 120_000,

@@ -10,6 +10,7 @@ export interface ExecTally {
   ok: number;
   failed: number;
   unreachable: number;
+  interrupted: number;
 }
 
 export function tally(results: readonly ExecHostResult[], total = results.length): ExecTally {
@@ -19,6 +20,7 @@ export function tally(results: readonly ExecHostResult[], total = results.length
     ok: results.filter((result) => result.status === "ok").length,
     failed: results.filter((result) => result.status === "failed").length,
     unreachable: results.filter((result) => result.status === "unreachable").length,
+    interrupted: results.filter((result) => result.status === "interrupted").length,
   };
 }
 
@@ -68,13 +70,15 @@ export function summaryTable(results: readonly ExecHostResult[]): string {
     table.push([result.host, result.status, rc === undefined || rc === null ? "-" : String(rc), seconds(result.durationMs)]);
   }
   const counts = tally(results);
-  return `${table.toString()}\n${counts.total} ${counts.total === 1 ? "host" : "hosts"}: ${counts.ok} ok, ${counts.failed} failed, ${counts.unreachable} unreachable\n`;
+  const interrupted = counts.interrupted > 0 ? `, ${counts.interrupted} interrupted` : "";
+  return `${table.toString()}\n${counts.total} ${counts.total === 1 ? "host" : "hosts"}: ${counts.ok} ok, ${counts.failed} failed, ${counts.unreachable} unreachable${interrupted}\n`;
 }
 
 export interface ExecJsonMeta {
   command: string;
   startedAt: Date;
   finishedAt: Date;
+  interrupted: boolean;
 }
 
 /** Machine-readable results (`--json`). */
@@ -84,7 +88,8 @@ export function execJson(results: readonly ExecHostResult[], meta: ExecJsonMeta)
     command: meta.command,
     startedAt: meta.startedAt.toISOString(),
     finishedAt: meta.finishedAt.toISOString(),
-    summary: { hosts: counts.total, ok: counts.ok, failed: counts.failed, unreachable: counts.unreachable },
+    interrupted: meta.interrupted,
+    summary: { hosts: counts.total, ok: counts.ok, failed: counts.failed, unreachable: counts.unreachable, interrupted: counts.interrupted },
     hosts: results.map((result) => ({
       name: result.host,
       status: result.status,
@@ -103,8 +108,9 @@ export function execJson(results: readonly ExecHostResult[], meta: ExecJsonMeta)
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
-/** 2 when a command failed somewhere, else 3 when a host was unreachable, else 0. */
+/** 99 when interrupted, else 2 when a command failed somewhere, else 3 when a host was unreachable, else 0. */
 export function execExitCode(results: readonly ExecHostResult[]): ExitCodeValue {
+  if (results.some((result) => result.status === "interrupted")) return ExitCode.interrupted;
   if (results.some((result) => result.status === "failed")) return ExitCode.taskFailed;
   if (results.some((result) => result.status === "unreachable")) return ExitCode.unreachable;
   return ExitCode.ok;

@@ -25,8 +25,13 @@ export class ExecProgress {
   }
 
   warn(message: string): void {
+    this.note(`fleet: warning: ${message}`);
+  }
+
+  /** A line printed above the live line. */
+  note(line: string): void {
     this.clear();
-    this.stream.write(`fleet: warning: ${message}\n`);
+    this.stream.write(`${line}\n`);
     if (this.live && this.finished.length > 0) this.redraw();
   }
 

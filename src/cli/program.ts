@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { FleetError } from "../errors.js";
+import { InterruptedError } from "../transport/errors.js";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.js";
 import { fleetVersion } from "./version.js";
 
@@ -59,6 +60,7 @@ function exitCodeForError(error: unknown, io: CliIo): ExitCodeValue {
   }
   if (error instanceof FleetError) {
     io.stderr.write(`fleet: ${error.describe()}\n`);
+    if (error instanceof InterruptedError) return ExitCode.interrupted;
     if (error.category === "usage") return ExitCode.badUsage;
     if (error.category === "parse") return ExitCode.badInput;
     return ExitCode.error;

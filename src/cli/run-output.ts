@@ -46,19 +46,21 @@ export function unifiedDiff(before: string, after: string): string {
 
 /** The PLAY RECAP table: one row per host. */
 export function recapTable(hosts: readonly HostResult[], settings: Pick<OutputSettings, "check">): string {
-  const table = new Table({ head: ["host", "ok", settings.check ? "would change" : "changed", "failed", "skipped", "unreachable"], style: { head: [], border: [] } });
+  const anyInterrupted = hosts.some((host) => host.interrupted);
+  const head = ["host", "ok", settings.check ? "would change" : "changed", "failed", "skipped", "unreachable", ...(anyInterrupted ? ["interrupted"] : [])];
+  const table = new Table({ head, style: { head: [], border: [] } });
   for (const host of hosts) {
     const count = (status: TaskResult["status"]): number => host.tasks.filter((task) => task.status === status).length;
-    table.push([host.host, count("ok"), count("changed"), count("failed"), count("skipped"), host.status === "unreachable" ? 1 : 0]);
+    table.push([host.host, count("ok"), count("changed"), count("failed"), count("skipped"), host.status === "unreachable" ? 1 : 0, ...(anyInterrupted ? [host.interrupted ? 1 : 0] : [])]);
   }
   return `PLAY RECAP\n${table.toString()}\n`;
 }
 
-/** Hosts that ended without a task saying why: unreachable, or stopped by an error of their own. */
+/** Hosts that ended without a task saying why: unreachable, stopped by an error of their own, or interrupted. */
 export function unreachableLines(hosts: readonly HostResult[]): string {
   return hosts
-    .filter((host) => host.status === "unreachable" || (host.error !== null && host.status === "failed"))
-    .map((host) => `${host.host}: ${host.status === "unreachable" ? "UNREACHABLE" : "FAILED"} — ${host.error ?? "no connection"}\n`)
+    .filter((host) => host.status === "unreachable" || (host.error !== null && host.status === "failed") || host.interrupted)
+    .map((host) => `${host.host}: ${host.status === "unreachable" ? "UNREACHABLE" : host.interrupted ? "INTERRUPTED" : "FAILED"} — ${host.error ?? (host.interrupted ? "the run was interrupted" : "no connection")}\n`)
     .join("");
 }
 

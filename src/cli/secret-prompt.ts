@@ -1,3 +1,5 @@
+import { InterruptedError } from "../transport/errors.js";
+
 /**
  * Asks for a secret (key passphrase, become password) on the terminal without echoing it.
  * Prompts are serialized: a fleet of hosts connecting at once asks one question at a time.
@@ -18,22 +20,30 @@ export function terminalSecretPrompt(output: NodeJS.WritableStream): SecretPromp
 }
 
 function readHidden(input: NodeJS.ReadStream, output: NodeJS.WritableStream, question: string): Promise<string | undefined> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     output.write(question);
     input.setRawMode(true);
     input.resume();
     let answer = "";
-    const finish = (value: string | undefined): void => {
+    const restore = (): void => {
       input.off("data", onData);
       input.setRawMode(false);
       input.pause();
       output.write("\n");
+    };
+    const finish = (value: string | undefined): void => {
+      restore();
       resolve(value);
+    };
+    const interrupt = (): void => {
+      restore();
+      reject(new InterruptedError("interrupted at the prompt; nothing was started", "run the command again"));
     };
     const onData = (chunk: Buffer): void => {
       for (const char of chunk.toString("utf8")) {
         if (char === "\r" || char === "\n") return finish(answer);
-        if (char === "\u0003" || char === "\u0004") return finish(undefined); // Ctrl-C, Ctrl-D
+        if (char === "\u0003") return interrupt(); // Ctrl-C: as anywhere else in fleet
+        if (char === "\u0004") return finish(undefined); // Ctrl-D
         if (char === "\u007f" || char === "\b") answer = answer.slice(0, -1);
         else answer += char;
       }

@@ -3,7 +3,8 @@ import { describeFailure, stderrTail } from "../transport/exit-meaning.js";
 import type { ExecResult, Transport } from "../transport/types.js";
 import { fanOut, type FanOutOptions, type HostRun } from "./fan-out.js";
 
-export type ExecStatus = "ok" | "failed" | "unreachable";
+/** interrupted: the command was killed by an interrupt, or never started because of one. */
+export type ExecStatus = "ok" | "failed" | "unreachable" | "interrupted";
 
 /** The outcome of an ad-hoc command on one host: the data behind `fleet exec`. */
 export interface ExecHostResult {
@@ -20,7 +21,9 @@ export interface ExecHostResult {
   durationMs: number;
 }
 
-export interface ExecRunOptions extends Omit<FanOutOptions<ExecResult>, "onEvent"> {
+export interface ExecRunOptions extends Omit<FanOutOptions<ExecResult>, "onEvent" | "stopped"> {
+  /** True once the run is interrupted: no host is started after it. */
+  interrupted?: () => boolean;
   become?: boolean;
   timeoutMs?: number;
   /** Called as each host finishes, in finishing order. */
@@ -40,6 +43,7 @@ export async function runExec(targets: readonly HostConnection[], transport: Tra
     {
       forks: options.forks,
       handshakes: options.handshakes,
+      ...(options.interrupted ? { stopped: options.interrupted } : {}),
       onEvent: (event) => {
         if (event.type === "host-started") options.onHostStarted?.(event.host);
         else if (event.type === "host-finished") options.onHostDone?.(judgeRun(event.run, options.timeoutMs));
@@ -53,6 +57,7 @@ export function judgeRun(run: HostRun<ExecResult>, timeoutMs: number | undefined
   const base = { host: run.host, durationMs: run.durationMs };
   switch (run.kind) {
     case "done": {
+      if (run.value.interrupted) return { ...base, status: "interrupted", result: run.value, message: "interrupted: the command was killed", hint: null, code: "RUN_INTERRUPTED" };
       const failure = describeFailure(run.value, timeoutMs);
       const tail = failure === null ? "" : stderrTail(run.value.stderr, 1);
       return { ...base, status: failure === null ? "ok" : "failed", result: run.value, message: failure === null ? null : tail ? `${failure}: ${tail}` : failure, hint: null, code: null };
@@ -61,5 +66,7 @@ export function judgeRun(run: HostRun<ExecResult>, timeoutMs: number | undefined
       return { ...base, status: "unreachable", result: null, message: run.error.message, hint: run.error.hint ?? null, code: run.error.code };
     case "crashed":
       return { ...base, status: "failed", result: null, message: `internal error: ${run.message}`, hint: "please report this", code: "FLEET_INTERNAL" };
+    case "not-started":
+      return { ...base, status: "interrupted", result: null, message: "not started: the run was interrupted", hint: null, code: "RUN_INTERRUPTED" };
   }
 }

@@ -1,6 +1,6 @@
 import pLimit from "p-limit";
 import type { HostConnection } from "../inventory/types.js";
-import { isTransportError, type TransportError } from "../transport/errors.js";
+import { InterruptedError, isTransportError, type TransportError } from "../transport/errors.js";
 import type { Connection, Transport } from "../transport/types.js";
 
 export interface FanOutOptions<T> {
@@ -9,6 +9,8 @@ export interface FanOutOptions<T> {
   /** SSH handshakes in flight at once: they cost CPU, so fewer than forks. */
   handshakes: number;
   onEvent?: (event: FanOutEvent<T>) => void;
+  /** True once the run is interrupted: hosts not connected yet are not started. */
+  stopped?: () => boolean;
 }
 
 export const FAN_OUT_DEFAULTS = { forks: 50, handshakes: 64 } as const;
@@ -19,7 +21,9 @@ export type HostRun<T> =
   /** No working connection, or it broke: Ansible's UNREACHABLE. */
   | { host: string; kind: "unreachable"; error: TransportError; durationMs: number }
   /** The work itself threw something unexpected; the other hosts go on. */
-  | { host: string; kind: "crashed"; message: string; durationMs: number };
+  | { host: string; kind: "crashed"; message: string; durationMs: number }
+  /** The run was interrupted before this host was reached. */
+  | { host: string; kind: "not-started"; durationMs: number };
 
 export type FanOutEvent<T> =
   | { type: "host-started"; host: string }
@@ -50,12 +54,18 @@ export async function fanOut<T>(
     let connection: Connection | undefined;
     let run: HostRun<T>;
     try {
-      connection = await handshakes(() => transport.connect(target));
+      if (options.stopped?.()) throw new InterruptedError(`${target.host}: not started`);
+      connection = await handshakes(() => {
+        if (options.stopped?.()) throw new InterruptedError(`${target.host}: not started`);
+        return transport.connect(target);
+      });
       emit({ type: "host-connected", host: target.host });
       const value = await work(connection, target);
       run = { host: target.host, kind: "done", value, durationMs: elapsed() };
     } catch (error) {
-      run = isTransportError(error)
+      run = error instanceof InterruptedError && connection === undefined
+        ? { host: target.host, kind: "not-started", durationMs: elapsed() }
+        : isTransportError(error)
         ? { host: target.host, kind: "unreachable", error, durationMs: elapsed() }
         : { host: target.host, kind: "crashed", message: error instanceof Error ? (error.stack ?? error.message) : String(error), durationMs: elapsed() };
     }

@@ -7,11 +7,15 @@ import { buildSectionedScript, splitSections } from "./sectioned-script.js";
 
 export type GatheredFact = { request: FactRequest; value: FactValue } | { request: FactRequest; error: FleetError };
 
-/** Runs every probe in one exec and parses each. A probe the script did not reach is an error of that fact. */
-export async function gatherFacts(connection: Connection, requests: readonly FactRequest[], options: ExecOptions): Promise<GatheredFact[]> {
+/**
+ * Runs every probe in one exec and parses each. A probe the script did not reach is an error of
+ * that fact; a script the run's interrupt killed is "interrupted" (its facts are not to be judged).
+ */
+export async function gatherFacts(connection: Connection, requests: readonly FactRequest[], options: ExecOptions): Promise<GatheredFact[] | "interrupted"> {
   if (requests.length === 0) return [];
   const built = buildSectionedScript(requests.map((request) => ({ body: request.kind.probe(request.arg), stopOnFailure: false })));
   const result = await connection.exec("sh -s", { ...options, stdin: built.script });
+  if (result.interrupted) return "interrupted";
   const whole = describeFailure(result);
   const outcomes = splitSections(built, requests.length, result.stdout, result.stderr);
   return requests.map((request, index) => {

@@ -7,10 +7,11 @@ import type { ModuleRegistry } from "../modules/registry.js";
 import type { Module, Plan, PlanContext } from "../modules/types.js";
 import { evaluateCondition, scopeOf, type Expression } from "../playbook/expression/index.js";
 import type { Play, Playbook, Task } from "../playbook/types.js";
-import { isTransportError } from "../transport/errors.js";
+import { InterruptedError, isTransportError } from "../transport/errors.js";
 import { describeFailure } from "../transport/exit-meaning.js";
 import type { Connection, ExecOptions } from "../transport/types.js";
 import { applyChanges, type ChangeToApply } from "./apply.js";
+import type { SectionOutcome } from "./sectioned-script.js";
 import type { Coordinator } from "./coordinator.js";
 import { gatherFacts } from "./gather.js";
 import { HostFacts } from "./host-facts.js";
@@ -36,6 +37,8 @@ export interface PlayRun {
   render(value: unknown, scope: object, task: Task): unknown;
   renderTemplateFile(path: string, scope: object): string;
   stopRequested(): boolean;
+  /** The run was interrupted: the host stops after recording what its last exec did. */
+  interrupted(): boolean;
   onTaskResult?(host: string, result: TaskResult): void;
   /** A task failed on a host (any_errors_fatal listens). */
   onHostFailed?(): void;
@@ -80,6 +83,8 @@ export class HostPlayRun {
   failed = false;
   /** The connection broke: the host is unreachable from here on. */
   unreachable = false;
+  /** The run was interrupted before this host finished its tasks. */
+  interrupted = false;
   error: string | null = null;
   execs = 0;
   private readonly facts = new HostFacts();
@@ -111,6 +116,11 @@ export class HostPlayRun {
       const handlers = this.run.play.handlers.filter((handler) => this.notified.has(handler.name));
       if (!this.failed && handlers.length > 0) await this.runList(handlers, true);
     } catch (error) {
+      if (error instanceof InterruptedError) {
+        this.interrupted = true;
+        this.error = messageOf(error);
+        return;
+      }
       this.failed = true;
       this.error = messageOf(error);
       if (isTransportError(error)) this.unreachable = true;
@@ -122,12 +132,16 @@ export class HostPlayRun {
 
   private async runList(tasks: readonly Task[], handler: boolean): Promise<void> {
     let next = 0;
-    while (next < tasks.length && !this.failed && !this.run.stopRequested()) {
+    while (next < tasks.length && !this.failed && !this.interrupted && !this.run.stopRequested()) {
       const factsKnown = this.collections !== undefined;
       const after = await this.roundTrip(tasks, next, handler);
       // a round trip that only read the facts is progress; one that read them already and planned nothing is a bug
       if (after <= next && factsKnown) throw new FleetError("ENGINE_NO_PROGRESS", `task "${tasks[next]?.name}" waits for a value no round trip provides`, { hint: "please report this with the playbook" });
       next = Math.max(after, next);
+    }
+    if (next < tasks.length && this.run.interrupted()) {
+      this.interrupted = true;
+      this.error ??= "interrupted: the tasks after this point did not run";
     }
   }
 
@@ -263,7 +277,9 @@ export class HostPlayRun {
     for (const { become, requests } of groups.values()) {
       if (requests.size === 0) continue;
       this.execs += 1;
-      for (const gathered of await gatherFacts(this.connection, [...requests.values()], become)) {
+      const gatheredFacts = await gatherFacts(this.connection, [...requests.values()], become);
+      if (gatheredFacts === "interrupted") throw new InterruptedError("interrupted while reading the host's state; nothing of this round trip was changed");
+      for (const gathered of gatheredFacts) {
         if ("error" in gathered) this.facts.storeFailure(gathered.request, gathered.error);
         else this.facts.store(gathered.request, gathered.value);
       }
@@ -372,12 +388,25 @@ export class HostPlayRun {
 
   private async applyAndVerify(changes: readonly Pending[], settled: Map<Task, TaskResult>, afterApply: readonly ReadOnlyEntry[]): Promise<void> {
     let stopped = false;
-    for (const group of consecutiveGroups(changes)) {
-      if (stopped) break;
+    const groups = consecutiveGroups(changes);
+    // changes of the groups a stop or an interrupt kept from running were never applied
+    const forgetGroupsFrom = (first: number): void => {
+      for (const later of groups.slice(first)) for (const { entry } of later) settled.delete(entry.task);
+    };
+    for (const [groupIndex, group] of groups.entries()) {
+      if (stopped) {
+        forgetGroupsFrom(groupIndex);
+        break;
+      }
       const toApply: ChangeToApply[] = group.map(({ entry, plan }) => ({ commands: plan.commands, continueOnFailure: entry.task.ignoreErrors, timeoutSeconds: entry.task.timeoutSeconds }));
       this.execs += 1;
       const applied = await applyChanges(this.connection, toApply, group[0]?.entry.become ?? {});
       const whole = describeFailure(applied.exec);
+      if (applied.exec.interrupted) {
+        this.settleInterruptedApply(group, applied.outcomes, settled);
+        forgetGroupsFrom(groupIndex + 1);
+        return;
+      }
       group.forEach(({ entry }, index) => {
         const outcome = applied.outcomes[index];
         const before = settled.get(entry.task) as TaskResult;
@@ -409,7 +438,19 @@ export class HostPlayRun {
   /** One exec after the apply: the changed facts read back, and the read-only commands that follow the changes. */
   private async verify(applied: readonly Pending[], settled: Map<Task, TaskResult>, afterApply: readonly ReadOnlyEntry[]): Promise<void> {
     if (applied.length === 0 && afterApply.length === 0) return;
-    await this.gather([...applied.map(({ entry }) => entry), ...afterApply]);
+    try {
+      await this.gather([...applied.map(({ entry }) => entry), ...afterApply]);
+    } catch (error) {
+      if (!(error instanceof InterruptedError)) throw error;
+      // the changes were applied: they are recorded as changed, only their proof is missing
+      for (const { entry } of applied) {
+        const result = settled.get(entry.task) as TaskResult;
+        settled.set(entry.task, { ...result, message: `${result.message} (not verified: the run was interrupted)` });
+      }
+      for (const entry of afterApply) settled.delete(entry.task);
+      this.stopForInterrupt();
+      return;
+    }
     this.replan(applied, settled, "after applying");
     if (this.failed) return;
     for (const entry of afterApply) {
@@ -461,6 +502,31 @@ export class HostPlayRun {
       renderTemplate: (path) => this.run.renderTemplateFile(path, scope),
       condition: (expression) => evaluateCondition(expression, scopeOf(scope)),
     };
+  }
+
+  /**
+   * An apply script killed by the interrupt: the tasks it finished are recorded as they ended, the
+   * one it was in is failed (it may be partly done: each write is atomic, a task of several steps
+   * is not), the ones it did not reach are left unjudged.
+   */
+  private settleInterruptedApply(group: readonly Pending[], outcomes: readonly SectionOutcome[], settled: Map<Task, TaskResult>): void {
+    group.forEach(({ entry }, index) => {
+      const outcome = outcomes[index];
+      const before = settled.get(entry.task) as TaskResult;
+      if (outcome === undefined || !outcome.ran) {
+        settled.delete(entry.task);
+        return;
+      }
+      const output = { rc: outcome.exitCode, stdout: outcome.stdout, stderr: outcome.stderr };
+      if (outcome.exitCode === 0) settled.set(entry.task, { ...before, output, message: `${before.message} (not verified: the run was interrupted)` });
+      else settled.set(entry.task, { ...before, output, status: "failed", message: outcome.exitCode < 0 ? `interrupted while applying: ${before.message} may be partly done; run again to finish it` : `${before.message}: failed with exit ${outcome.exitCode}` });
+    });
+    this.stopForInterrupt();
+  }
+
+  private stopForInterrupt(): void {
+    this.interrupted = true;
+    this.error = "interrupted: the tasks after this point did not run";
   }
 
   private markFailed(): void {

@@ -6,7 +6,7 @@ import type { ModuleRegistry } from "../modules/registry.js";
 import type { Play, Playbook, Task } from "../playbook/types.js";
 import type { Transport } from "../transport/types.js";
 import { Coordinator } from "./coordinator.js";
-import { fanOut } from "./fan-out.js";
+import { fanOut, type HostRun } from "./fan-out.js";
 import { HostPlayRun, type PlayRun } from "./host-run.js";
 import { hostStatusOf, type HostResult, type TaskResult } from "./results.js";
 import { serialBatches } from "./serial.js";
@@ -37,15 +37,29 @@ export interface RunPlaybookOptions {
 export async function runPlaybook(playbook: Playbook, inventory: Inventory, transport: Transport, options: RunPlaybookOptions): Promise<HostResult[]> {
   const results = new Map<string, HostResult>();
   const order = new Map([...inventory.hosts.keys()].map((name, index) => [name, index]));
+  // a host the interrupt kept from a play (or from all of them) says so in its result
+  const notRun = (hosts: readonly InventoryHost[]): void => {
+    for (const host of hosts) {
+      const previous = results.get(host.name);
+      results.set(host.name, previous === undefined ? notStarted(host.name, host.cluster, 0) : { ...previous, interrupted: true });
+    }
+  };
   for (const [playIndex, play] of playbook.plays.entries()) {
-    if (options.interrupted()) break;
     const hosts = selectHosts(inventory, play.hosts, options.limit).filter((host) => !isOut(results.get(host.name)));
+    if (options.interrupted()) {
+      notRun(hosts);
+      continue;
+    }
     options.onPlayStart?.(play, hosts.length);
     const coordinator = new Coordinator();
     const collections = collectionsOf(play);
     let abortPlay = false;
     for (const [batch, batchHosts] of serialBatches(hosts, play.serial).entries()) {
-      if (abortPlay || options.interrupted()) break;
+      if (abortPlay) break;
+      if (options.interrupted()) {
+        notRun(batchHosts);
+        continue;
+      }
       const byName = new Map(batchHosts.map((host) => [host.name, host]));
       const run: PlayRun = {
         playbook,
@@ -61,6 +75,7 @@ export async function runPlaybook(playbook: Playbook, inventory: Inventory, tran
         render: options.render,
         renderTemplateFile: options.renderTemplateFile,
         stopRequested: () => abortPlay || options.interrupted(),
+        interrupted: options.interrupted,
         onHostFailed: () => {
           if (play.anyErrorsFatal) abortPlay = true;
         },
@@ -78,16 +93,12 @@ export async function runPlaybook(playbook: Playbook, inventory: Inventory, tran
         {
           forks: options.forks,
           handshakes: options.handshakes,
+          stopped: options.interrupted,
           onEvent: (event) => {
             if (event.type !== "host-finished") return;
             const cluster = byName.get(event.host)?.cluster ?? null;
-            const outcome =
-              event.run.kind === "done"
-                ? fromRun(event.run.value, event.run.durationMs)
-                : event.run.kind === "unreachable"
-                  ? stopped(event.host, cluster, "unreachable", event.run.error.message, event.run.durationMs)
-                  : stopped(event.host, cluster, "failed", `internal error (please report it): ${event.run.message}`, event.run.durationMs);
-            const merged = merge(results.get(event.host), outcome, options.interrupted());
+            const outcome = outcomeOf(event.run, cluster);
+            const merged = merge(results.get(event.host), outcome);
             results.set(event.host, merged);
             options.onHostDone?.(merged);
           },
@@ -110,7 +121,24 @@ function collectionsOf(play: Play): HostCollection[] {
   return mentionedCollections(texts).map((name) => HOST_COLLECTIONS.get(name) as HostCollection);
 }
 
-const isOut = (result: HostResult | undefined): boolean => result !== undefined && result.stopped;
+const isOut = (result: HostResult | undefined): boolean => result !== undefined && (result.stopped || result.interrupted);
+
+function outcomeOf(run: HostRun<HostPlayRun>, cluster: string | null): HostResult {
+  switch (run.kind) {
+    case "done":
+      return fromRun(run.value, run.durationMs);
+    case "unreachable":
+      return stopped(run.host, cluster, "unreachable", run.error.message, run.durationMs);
+    case "crashed":
+      return stopped(run.host, cluster, "failed", `internal error (please report it): ${run.message}`, run.durationMs);
+    case "not-started":
+      return notStarted(run.host, cluster, run.durationMs);
+  }
+}
+
+function notStarted(host: string, cluster: string | null, durationMs: number): HostResult {
+  return { host, cluster, status: "ok", error: "not started: the run was interrupted", interrupted: true, stopped: false, tasks: [], durationMs, execs: 0 };
+}
 
 function fromRun(run: HostPlayRun, durationMs: number): HostResult {
   return {
@@ -118,7 +146,7 @@ function fromRun(run: HostPlayRun, durationMs: number): HostResult {
     cluster: run.cluster,
     status: run.unreachable ? "unreachable" : hostStatusOf(run.results, run.failed),
     error: run.error,
-    interrupted: false,
+    interrupted: run.interrupted,
     stopped: run.failed,
     tasks: run.results,
     durationMs,
@@ -132,9 +160,9 @@ function stopped(host: string, cluster: string | null, status: "failed" | "unrea
 }
 
 /** A host's results across plays: tasks appended, the worst status kept. */
-function merge(previous: HostResult | undefined, next: HostResult, interrupted: boolean): HostResult {
-  const combined = previous === undefined ? next : { ...next, tasks: [...previous.tasks, ...next.tasks], durationMs: previous.durationMs + next.durationMs, execs: previous.execs + next.execs, status: worse(previous.status, next.status), stopped: previous.stopped || next.stopped };
-  return { ...combined, interrupted };
+function merge(previous: HostResult | undefined, next: HostResult): HostResult {
+  if (previous === undefined) return next;
+  return { ...next, tasks: [...previous.tasks, ...next.tasks], durationMs: previous.durationMs + next.durationMs, execs: previous.execs + next.execs, status: worse(previous.status, next.status), stopped: previous.stopped || next.stopped, interrupted: previous.interrupted || next.interrupted };
 }
 
 const ORDER = ["ok", "changed", "failed", "unreachable"] as const;

@@ -63,7 +63,7 @@ function reportControl(control: Control): ReportControl {
 function reportHost(host: HostResult, catalogue: ReadonlyMap<string, ReportControl>, interrupted: boolean, groups: readonly string[]): ReportHost {
   const verdicts = new Map<string, ControlVerdict[]>();
   for (const task of host.tasks) if (task.verdict) verdicts.set(task.verdict.id, [...(verdicts.get(task.verdict.id) ?? []), task.verdict]);
-  const notJudged = host.status === "unreachable" ? `not judged: host unreachable (${host.error ?? "no connection"})` : interrupted ? "not judged: the run was interrupted" : `not judged: the host stopped before this control's task${host.error ? ` (${host.error})` : ""}`;
+  const notJudged = host.status === "unreachable" ? `not judged: host unreachable (${host.error ?? "no connection"})` : host.interrupted || interrupted ? "not judged: the run was interrupted" : `not judged: the host stopped before this control's task${host.error ? ` (${host.error})` : ""}`;
   const controls: ReportControlResult[] = [...catalogue.keys()].map((id) => combine(id, verdicts.get(id) ?? [], notJudged));
   return {
     name: host.host,
@@ -71,6 +71,7 @@ function reportHost(host: HostResult, catalogue: ReadonlyMap<string, ReportContr
     groups: [...groups],
     status: host.status,
     error: host.error,
+    interrupted: host.interrupted,
     execs: host.execs,
     durationMs: host.durationMs,
     tasks: host.tasks.map((task) => ({ name: task.name, module: task.module, control: task.control?.id ?? null, status: task.status, diff: task.diff, message: task.message, delegatedTo: task.delegatedTo })),

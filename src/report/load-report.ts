@@ -59,6 +59,7 @@ const reportSchema = z.object({
       groups: z.array(z.string()).default([]),
       status: z.enum(["ok", "changed", "failed", "unreachable"]),
       error: z.string().nullable(),
+      interrupted: z.boolean().default(false),
       execs: count.default(0),
       durationMs: z.number().nonnegative().default(0),
       tasks: z.array(

@@ -31,6 +31,8 @@ export interface ReportHost {
   groups: string[];
   status: "ok" | "changed" | "failed" | "unreachable";
   error: string | null;
+  /** The run was interrupted before this host finished (its unjudged controls say so). */
+  interrupted: boolean;
   /** Round trips on the host's connection (execs) and the host's wall time. */
   execs: number;
   durationMs: number;

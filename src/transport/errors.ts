@@ -47,3 +47,10 @@ export class TransportError extends FleetError {
 }
 
 export const isTransportError = (error: unknown): error is TransportError => error instanceof TransportError;
+
+/** The run was interrupted (Ctrl-C, SIGTERM, SIGHUP) before this host's work started or finished. */
+export class InterruptedError extends FleetError {
+  constructor(message: string, hint = "run it again to finish; fleet's changes are idempotent") {
+    super("RUN_INTERRUPTED", message, { hint });
+  }
+}

@@ -77,7 +77,10 @@ class FakeConnection implements Connection {
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     this.transport.events.push({ host: this.host, event: "exec", command, options });
     const reply = this.script.reply?.(command, options) ?? {};
-    await sleep(reply.delayMs ?? 0);
+    const begun = Date.now();
+    if (await sleepUnlessAborted(reply.delayMs ?? 0, options.signal)) {
+      return { command, exitCode: null, signal: null, stdout: "", stderr: "", truncated: false, timedOut: false, interrupted: true, becomeFailure: null, durationMs: Date.now() - begun };
+    }
     if (reply.lose) throw new TransportError("connection-lost", this.host, "fake connection lost");
     return {
       command,
@@ -87,6 +90,7 @@ class FakeConnection implements Connection {
       stderr: reply.stderr ?? "",
       truncated: false,
       timedOut: reply.timedOut ?? false,
+      interrupted: false,
       becomeFailure: reply.becomeFailure ?? null,
       durationMs: reply.delayMs ?? 0,
     };
@@ -100,6 +104,23 @@ class FakeConnection implements Connection {
     }
     return Promise.resolve();
   }
+}
+
+/** Sleeps; true when the signal aborted first (a command "killed" by an interrupt). */
+function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(true);
+  if (ms <= 0) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve(false);
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
 }
 
 const sleep = (ms: number): Promise<void> => (ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms)));

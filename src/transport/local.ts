@@ -42,6 +42,7 @@ class LocalConnection implements Connection {
         timeoutMs: options.timeoutMs,
         stdin: options.stdin,
         outputLimit: this.options.outputLimit,
+        signal: options.signal,
       },
       (line) => startLocal(line, this.host),
     );

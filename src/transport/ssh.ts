@@ -347,7 +347,20 @@ class SshConnection implements Connection {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // the side-channel kills of timed-out or interrupted commands finish before the connection goes
+    await this.killsDone();
     await endClient(this.client);
+  }
+
+  private killsDone(): Promise<void> {
+    if (this.killer.activeCount === 0 && this.killer.pendingCount === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const bound = setTimeout(resolve, KILL_GRACE_MS);
+      void this.killer(() => Promise.resolve()).then(() => {
+        clearTimeout(bound);
+        resolve();
+      });
+    });
   }
 
   private async execNow(command: string, options: ExecOptions): Promise<ExecResult> {
@@ -356,10 +369,10 @@ class SshConnection implements Connection {
       ? { user: options.becomeUser ?? this.target.becomeUser, password: this.options.becomePassword }
       : undefined;
     const result = await superviseCommand(
-      { command, become, timeoutMs: options.timeoutMs, stdin: options.stdin, outputLimit: this.options.outputLimit },
+      { command, become, timeoutMs: options.timeoutMs, stdin: options.stdin, outputLimit: this.options.outputLimit, signal: options.signal },
       (line) => this.openChannel(line, become),
     );
-    if (result.exitCode === null && result.signal === null && !result.timedOut && this.lost) {
+    if (result.exitCode === null && result.signal === null && !result.timedOut && !result.interrupted && this.lost) {
       throw new TransportError("connection-lost", this.host, `the connection broke while running a command: ${this.lost.message}`, {
         hint: "the host rebooted, sshd restarted, or the network dropped",
       });
@@ -425,6 +438,9 @@ class SshConnection implements Connection {
     });
   }
 }
+
+/** How long closing a connection waits for its side-channel kills. */
+const KILL_GRACE_MS = 5_000;
 
 /** Backoff between attempts to open a channel that sshd refused (about 3 s in all). */
 const OPEN_RETRY_DELAYS_MS = [50, 100, 200, 400, 800, 1_600];

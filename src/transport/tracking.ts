@@ -1,24 +1,34 @@
 import type { HostConnection } from "../inventory/types.js";
-import { TransportError } from "./errors.js";
-import type { Connection, Transport } from "./types.js";
+import { InterruptedError } from "./errors.js";
+import type { Connection, ExecOptions, Transport } from "./types.js";
 
-/** A transport that knows its open connections, so an interrupt can close them all at once. */
+/**
+ * A transport that knows its open connections and can interrupt them: every command it runs
+ * carries the run's abort signal, so one interrupt kills the remote commands of every host (their
+ * whole process groups, also under sudo) and no new host or command is started after it.
+ */
 export class TrackingTransport implements Transport {
   private readonly open = new Set<Connection>();
-  private closingAll = false;
+  private readonly interruption = new AbortController();
 
   constructor(private readonly inner: Transport) {}
 
+  get interrupted(): boolean {
+    return this.interruption.signal.aborted;
+  }
+
   async connect(target: HostConnection): Promise<Connection> {
+    if (this.interrupted) throw notReached(target.host);
     const connection = await this.inner.connect(target);
-    if (this.closingAll) {
+    if (this.interrupted) {
       await connection.close();
-      throw new TransportError("connection-lost", target.host, "interrupted before the host was reached");
+      throw notReached(target.host);
     }
     this.open.add(connection);
+    const signal = this.interruption.signal;
     return {
       host: connection.host,
-      exec: (command, options) => connection.exec(command, options),
+      exec: (command, options: ExecOptions = {}) => connection.exec(command, { ...options, signal: options.signal ? AbortSignal.any([options.signal, signal]) : signal }),
       close: async () => {
         this.open.delete(connection);
         await connection.close();
@@ -26,9 +36,14 @@ export class TrackingTransport implements Transport {
     };
   }
 
-  /** Closes every open connection: their running commands end with the connection. */
+  /** Kills the running remote commands of every host and starts nothing new; the run then settles on its own. */
+  interrupt(): void {
+    this.interruption.abort();
+  }
+
+  /** The last resort when the run does not settle: closes every open connection at once. */
   async closeAll(): Promise<void> {
-    this.closingAll = true;
+    this.interrupt();
     await Promise.all([...this.open].map((connection) => connection.close().catch(() => {})));
     this.open.clear();
   }
@@ -37,3 +52,5 @@ export class TrackingTransport implements Transport {
     return this.inner.close();
   }
 }
+
+const notReached = (host: string): InterruptedError => new InterruptedError(`${host}: not started: the run was interrupted before the host was reached`);

@@ -16,6 +16,11 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** Written to the command's standard input, which is then closed. */
   stdin?: string | Buffer;
+  /**
+   * Aborted when the run is interrupted: the remote command is killed (its whole process group,
+   * also under sudo) and the result says `interrupted`. A command not started yet is not started.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ExecResult {
@@ -29,6 +34,8 @@ export interface ExecResult {
   /** True when stdout or stderr exceeded the capture limit and was cut (the tail is kept). */
   truncated: boolean;
   timedOut: boolean;
+  /** True when the command was killed (or never started) because the run was interrupted. */
+  interrupted: boolean;
   /** Set when sudo itself refused (password required, wrong password, user not allowed). */
   becomeFailure: string | null;
   durationMs: number;
@@ -50,4 +57,4 @@ export interface Transport {
 }
 
 export const resultSucceeded = (result: ExecResult): boolean =>
-  result.exitCode === 0 && !result.timedOut && result.becomeFailure === null;
+  result.exitCode === 0 && !result.timedOut && !result.interrupted && result.becomeFailure === null;

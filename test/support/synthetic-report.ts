@@ -19,6 +19,7 @@ export function syntheticReport(statuses: ControlStatus[][], clusters: (string |
       groups: [],
       status: "ok",
       error: null,
+      interrupted: false,
       execs: 1,
       durationMs: 1,
       tasks: [],

@@ -4,7 +4,9 @@ import { FAN_OUT_DEFAULTS } from "../../engine/fan-out.js";
 import { hostConnections } from "../../inventory/connection.js";
 import { loadInventory } from "../../inventory/load.js";
 import { selectHosts } from "../../inventory/select.js";
-import type { ExitCodeValue } from "../exit-codes.js";
+import { TrackingTransport } from "../../transport/tracking.js";
+import { ExitCode, type ExitCodeValue } from "../exit-codes.js";
+import { interruptNotice, onInterrupt } from "../interrupt.js";
 import { execExitCode, execJson, groupedOutput, summaryTable } from "../exec-output.js";
 import { ExecProgress } from "../exec-progress.js";
 import type { CliIo } from "../program.js";
@@ -32,7 +34,11 @@ export async function execCommand(words: readonly string[], flags: ExecFlags, io
   const targets = hostConnections(hosts);
 
   const progress = new ExecProgress(io.stderr, targets.length);
-  const transport = await openTransport(flags, io, (message) => progress.warn(message));
+  const transport = new TrackingTransport(await openTransport(flags, io, (message) => progress.warn(message)));
+  const stopListening = onInterrupt((signal) => {
+    progress.note(interruptNotice(signal));
+    transport.interrupt();
+  });
 
   const startedAt = new Date();
   let results;
@@ -40,17 +46,19 @@ export async function execCommand(words: readonly string[], flags: ExecFlags, io
     results = await runExec(targets, transport, command, {
       forks,
       handshakes: FAN_OUT_DEFAULTS.handshakes,
+      interrupted: () => transport.interrupted,
       ...(flags.become ? { become: true } : {}),
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
       onHostDone: (result) => progress.hostDone(result),
     });
   } finally {
+    stopListening();
     progress.end();
     await transport.close();
   }
   const finishedAt = new Date();
 
-  if (flags.json) io.stdout.write(execJson(results, { command, startedAt, finishedAt }));
+  if (flags.json) io.stdout.write(execJson(results, { command, startedAt, finishedAt, interrupted: transport.interrupted }));
   else io.stdout.write(`${groupedOutput(results)}\n${summaryTable(results)}`);
-  return execExitCode(results);
+  return transport.interrupted ? ExitCode.interrupted : execExitCode(results);
 }

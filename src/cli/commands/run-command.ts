@@ -25,7 +25,7 @@ import { renderSummaryTable } from "../../report/render-table.js";
 import { TrackingTransport } from "../../transport/tracking.js";
 import { openTransport, positiveInteger, type ConnectionFlags } from "../connection-options.js";
 import { ExitCode, type ExitCodeValue } from "../exit-codes.js";
-import { onInterrupt } from "../interrupt.js";
+import { interruptNotice, onInterrupt } from "../interrupt.js";
 import { inventorySources } from "../inventory-sources.js";
 import type { CliIo } from "../program.js";
 import { useColor, writeReportFile } from "../report-files.js";
@@ -42,6 +42,9 @@ export interface RunFlags extends ConnectionFlags {
   baseline?: string;
   verbose?: boolean;
 }
+
+/** After an interrupt, how long the run may take to settle before the connections are cut. */
+const SETTLE_AFTER_INTERRUPT_MS = 15_000;
 
 /** The playbooks fleet ships, beside dist/ (or src/) in the package. */
 const SHIPPED_PLAYBOOKS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../playbooks");
@@ -70,11 +73,13 @@ export async function runCommand(playbookName: string, flags: RunFlags, io: CliI
   const settings: OutputSettings = { check, verbose: flags.verbose === true, diff: flags.diff === true };
   io.stderr.write(`fleet ${mode}${check && mode === "run" ? " --check" : ""}: ${playbook.file}${playbookPath === playbook.path && !path.isAbsolute(playbookName) && path.resolve(playbookName) !== playbook.path ? ` (shipped with fleet: ${playbook.path})` : ""}\n`);
   const transport = new TrackingTransport(await openTransport(flags, io, (message) => io.stderr.write(`fleet: warning: ${message}\n`)));
-  let interrupted = false;
-  const stopListening = onInterrupt(() => {
-    interrupted = true;
-    io.stderr.write("\nfleet: interrupted: stopping the running commands; press Ctrl-C again to quit at once\n");
-    void transport.closeAll();
+  let lastResort: NodeJS.Timeout | undefined;
+  const stopListening = onInterrupt((signal) => {
+    io.stderr.write(`\n${interruptNotice(signal)}\n`);
+    transport.interrupt();
+    // the kills end every command within seconds; a host that does not answer them is cut off
+    lastResort = setTimeout(() => void transport.closeAll(), SETTLE_AFTER_INTERRUPT_MS);
+    lastResort.unref();
   });
 
   const startedAt = new Date();
@@ -91,14 +96,16 @@ export async function runCommand(playbookName: string, flags: RunFlags, io: CliI
       hostVars,
       render: (value, scope, task) => renderTaskArgs({ ...task, args: value as Record<string, unknown> }, scope),
       renderTemplateFile: (file, scope) => renderTemplateFile(path.join(playbook.baseDir, "templates", file), scope),
-      interrupted: () => interrupted,
+      interrupted: () => transport.interrupted,
       onPlayStart: (play, count) => io.stderr.write(`PLAY [${play.name}] on ${count} host${count === 1 ? "" : "s"}\n`),
       onTaskResult: (host, result) => io.stdout.write(taskLine(host, result, settings)),
     });
   } finally {
     stopListening();
+    clearTimeout(lastResort);
     await transport.close();
   }
+  const interrupted = transport.interrupted;
   const groups = new Map(hosts.map((host) => [host.host, inventory.hosts.get(host.host)?.groups.filter((group) => group !== "all" && group !== "ungrouped") ?? []]));
   const waived = applyWaivers(buildReport({ mode: check ? "audit" : "run", playbook, startedAt, finishedAt: new Date(), interrupted, hosts, groups, selected }), waivers, new Date());
   for (const warning of waived.warnings) io.stderr.write(`fleet: warning: ${warning}\n`);

@@ -5,7 +5,7 @@ import type { ExecHostResult } from "../../../src/engine/exec.js";
 const ok: ExecHostResult = {
   host: "web1",
   status: "ok",
-  result: { command: "uptime", exitCode: 0, signal: null, stdout: "up 3 days\n", stderr: "", truncated: false, timedOut: false, becomeFailure: null, durationMs: 420 },
+  result: { command: "uptime", exitCode: 0, signal: null, stdout: "up 3 days\n", stderr: "", truncated: false, timedOut: false, interrupted: false, becomeFailure: null, durationMs: 420 },
   message: null,
   hint: null,
   code: null,

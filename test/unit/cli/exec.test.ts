@@ -73,7 +73,7 @@ describe("fleet exec", () => {
     expect(await runCli(["exec", "-i", inventory(), "--json", "--", "echo out; echo err >&2; exit 4"], io)).toBe(2);
     const document = JSON.parse(stdout()) as { command: string; summary: unknown; hosts: { name: string; status: string; rc: number | null; stdout: string; stderr: string; code: string | null }[] };
     expect(document.command).toBe("echo out; echo err >&2; exit 4");
-    expect(document.summary).toEqual({ hosts: 3, ok: 0, failed: 2, unreachable: 1 });
+    expect(document.summary).toEqual({ hosts: 3, ok: 0, failed: 2, unreachable: 1, interrupted: 0 });
     expect(document.hosts.map((host) => [host.name, host.status, host.rc, host.code])).toEqual([
       ["l1", "failed", 4, null],
       ["l2", "failed", 4, null],

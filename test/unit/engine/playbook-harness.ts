@@ -19,6 +19,7 @@ import type { Module } from "../../../src/modules/types.js";
 import { parseExpression } from "../../../src/playbook/expression/index.js";
 import type { Control, Play, Playbook, Task } from "../../../src/playbook/types.js";
 import { LocalTransport } from "../../../src/transport/local.js";
+import { TrackingTransport } from "../../../src/transport/tracking.js";
 import type { Transport } from "../../../src/transport/types.js";
 
 const contentArgs = z.object({ path: z.string(), text: z.string() }).strict();
@@ -209,7 +210,16 @@ export interface EngineRun {
   scripts: string[];
 }
 
-export async function runEngine(fleet: LocalFleet, playbook: Playbook, options: { check?: boolean; forks?: number; interruptAfter?: number } = {}): Promise<EngineRun> {
+export interface EngineOptions {
+  check?: boolean;
+  forks?: number;
+  /** Interrupt the run (as fleet's signal handler does) once this many task results are in. */
+  interruptAfter?: number;
+  /** Called with the run's interrupt switch as soon as the run starts. */
+  onStart?: (interrupt: () => void) => void;
+}
+
+export async function runEngine(fleet: LocalFleet, playbook: Playbook, options: EngineOptions = {}): Promise<EngineRun> {
   const inventory = await loadInventory([fleet.inventoryFile]);
   const order: string[] = [];
   let results = 0;
@@ -229,7 +239,9 @@ export async function runEngine(fleet: LocalFleet, playbook: Playbook, options: 
     },
     close: () => local.close(),
   };
-  const hosts = await runPlaybook(playbook, inventory, recording, {
+  const tracking = new TrackingTransport(recording);
+  options.onStart?.(() => tracking.interrupt());
+  const hosts = await runPlaybook(playbook, inventory, tracking, {
     check: options.check ?? false,
     forks: options.forks ?? 10,
     handshakes: 10,
@@ -240,8 +252,11 @@ export async function runEngine(fleet: LocalFleet, playbook: Playbook, options: 
     hostVars: (host: InventoryHost) => host.vars,
     render: (value, scope) => renderForTest(value, scope),
     renderTemplateFile: () => "",
-    interrupted: () => options.interruptAfter !== undefined && results >= options.interruptAfter,
-    onTaskResult: () => (results += 1),
+    interrupted: () => tracking.interrupted,
+    onTaskResult: () => {
+      results += 1;
+      if (options.interruptAfter !== undefined && results >= options.interruptAfter) tracking.interrupt();
+    },
     onHostDone: (result) => order.push(result.host),
   });
   return { hosts, byHost: Object.fromEntries(hosts.map((host) => [host.host, host])), order, scripts };
