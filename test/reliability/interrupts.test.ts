@@ -37,15 +37,18 @@ interface ExecJson {
 }
 
 describe("interrupting fleet exec", () => {
-  const cases: { signal: NodeJS.Signals; user: string; env: NodeJS.ProcessEnv }[] = [
-    { signal: "SIGINT", user: "root", env: {} },
-    { signal: "SIGTERM", user: "fleet", env: {} },
-    { signal: "SIGHUP", user: "fleetpw", env: { FLEET_BECOME_PASSWORD: passwordSudoAccount().password } },
+  // every login/become combination: root, root through sudo, a plain user, sudo without and with a password
+  const cases: { signal: NodeJS.Signals; user: string; become: boolean; env: NodeJS.ProcessEnv }[] = [
+    { signal: "SIGINT", user: "root", become: false, env: {} },
+    { signal: "SIGINT", user: "root", become: true, env: {} },
+    { signal: "SIGTERM", user: "fleet", become: false, env: {} },
+    { signal: "SIGTERM", user: "fleet", become: true, env: {} },
+    { signal: "SIGHUP", user: "fleetpw", become: true, env: { FLEET_BECOME_PASSWORD: passwordSudoAccount().password } },
   ];
-  for (const { signal, user, env } of cases) {
-    it(`${signal} with login ${user}${user === "root" ? "" : " and -b"}: kills every remote command, prints the results, exits 99`, async () => {
+  for (const { signal, user, become: viaSudo, env } of cases) {
+    it(`${signal} with login ${user}${viaSudo ? " and -b" : ""}: kills every remote command, prints the results, exits 99`, async () => {
       const sleep = uniqueSleep();
-      const become = user === "root" ? [] : ["-b"];
+      const become = viaSudo ? ["-b"] : [];
       const fleet = startFleet(["exec", "-i", inventoryAs(user), "--ssh-config", noSshConfig, ...become, "--json", "--", sleep], { env });
       await waitFor(`${sleep} on every host`, () => processesMatching(sleep).filter((line) => !line.includes("sudo")).length >= HOSTS);
       const begun = Date.now();
@@ -142,16 +145,17 @@ describe("interrupting fleet run", () => {
     expect(await nothingLeft("apt list")).toEqual([]);
   });
 
-  it("during the apply: kills the command, records what was done, writes the report marked interrupted", async () => {
+  for (const user of ["root", "fleet"]) it(`during the apply (login ${user}${user === "root" ? "" : ", become"}): kills the command, records what was done, writes the report marked interrupted`, async () => {
     const sleep = uniqueSleep();
-    const tag = path.basename(work);
+    const tag = `${path.basename(work)}-${user}`;
     const files = (host: string, step: string): string => `/tmp/${tag}-${host}-${step}`;
-    const playbook = path.join(work, "slow.yml");
+    const playbook = path.join(work, `slow-${user}.yml`);
     writeFileSync(
       playbook,
       [
         "- name: interrupt me",
         "  hosts: all",
+        `  become: ${user === "root" ? "false" : "true"}`,
         "  tasks:",
         "    - name: before",
         `      copy: { dest: "/tmp/${tag}-{{ inventory_hostname }}-before", content: "done\\n" }`,
@@ -162,8 +166,8 @@ describe("interrupting fleet run", () => {
         "",
       ].join("\n"),
     );
-    const report = path.join(work, "interrupted.json");
-    const fleet = startFleet(["run", playbook, "-i", info.inventoryFile, "--ssh-config", noSshConfig, "--report", report]);
+    const report = path.join(work, `interrupted-${user}.json`);
+    const fleet = startFleet(["run", playbook, "-i", inventoryAs(user), "--ssh-config", noSshConfig, "--report", report]);
     try {
       await waitFor(`${sleep} on every host`, () => processesMatching(sleep).length >= HOSTS);
       fleet.child.kill("SIGINT");
