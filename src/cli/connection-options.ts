@@ -1,11 +1,14 @@
+import { statSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { UsageError } from "../errors.js";
 import { FAN_OUT_DEFAULTS } from "../engine/fan-out.js";
+import type { SecretMask } from "../engine/secret-mask.js";
 import { createTransport } from "../transport/create.js";
 import { SecretEnv } from "../transport/secret-env.js";
 import type { HostKeyPolicy, Transport } from "../transport/types.js";
 import type { CliIo } from "./program.js";
 import { collectRepeated } from "./repeatable-option.js";
+import { rememberSecret } from "./secret-output.js";
 import { terminalSecretPrompt } from "./secret-prompt.js";
 
 /** Flags every command that reaches hosts shares (exec, run, audit). */
@@ -30,11 +33,20 @@ export function addConnectionOptions(command: Command): Command {
     .option("--ssh-config <file>", "ssh client config to read (default ~/.ssh/config)");
 }
 
-/** The transport of a run, from the shared flags; asks for secrets on the terminal when needed. */
-export async function openTransport(flags: ConnectionFlags, io: CliIo, warn: (message: string) => void): Promise<Transport> {
+/**
+ * The transport of a run, from the shared flags; asks for secrets on the terminal when needed.
+ * Secrets typed at a prompt are added to `mask`, so that output never shows them.
+ */
+export async function openTransport(flags: ConnectionFlags, io: CliIo, warn: (message: string) => void, mask?: SecretMask): Promise<Transport> {
   const connectTimeoutMs = positiveSeconds(flags.connectTimeout, "--connect-timeout");
+  if (flags.sshConfig !== undefined) sshConfigFile(flags.sshConfig);
   const prompt = terminalSecretPrompt(io.stderr);
-  const becomePassword = io.env[SecretEnv.becomePassword] ?? (flags.askBecomePass ? await askBecomePassword(prompt) : undefined);
+  const typed = (value: string | undefined, what: string): string | undefined => {
+    const warning = value === undefined || mask === undefined ? null : rememberSecret(mask, value, what);
+    if (warning !== null) warn(warning);
+    return value;
+  };
+  const becomePassword = io.env[SecretEnv.becomePassword] ?? (flags.askBecomePass ? typed(await askBecomePassword(prompt), "become password") : undefined);
   return createTransport({
     connectTimeoutMs,
     ...(flags.hostKeyChecking === undefined ? {} : { hostKeyPolicy: flags.hostKeyChecking }),
@@ -44,7 +56,7 @@ export async function openTransport(flags: ConnectionFlags, io: CliIo, warn: (me
     passphraseFor: (file) => {
       const fromEnv = io.env[SecretEnv.sshPassphrase];
       if (fromEnv !== undefined) return Promise.resolve(fromEnv);
-      return prompt ? prompt(`passphrase for ${file}: `) : Promise.resolve(undefined);
+      return prompt ? prompt(`passphrase for ${file}: `).then((answer) => typed(answer, `passphrase for ${file}`)) : Promise.resolve(undefined);
     },
     warn,
   });
@@ -55,6 +67,21 @@ async function askBecomePassword(prompt: ReturnType<typeof terminalSecretPrompt>
   const answer = await prompt("BECOME password: ");
   if (answer === undefined) throw new UsageError("EXEC_NO_PASSWORD", "no become password given", "type it at the prompt, or set FLEET_BECOME_PASSWORD");
   return answer;
+}
+
+/**
+ * --ssh-config names a file; one that does not exist is an empty config (as a missing
+ * ~/.ssh/config is), but a directory is a mistake to say so about, not to read.
+ */
+export function sshConfigFile(file: string): string {
+  let directory = false;
+  try {
+    directory = statSync(file).isDirectory();
+  } catch {
+    return file;
+  }
+  if (directory) throw new UsageError("EXEC_BAD_OPTION", `--ssh-config ${file} is a directory, not an ssh client config file`, "give the path of a file such as ~/.ssh/config");
+  return file;
 }
 
 export function positiveInteger(text: string, flag: string): number {

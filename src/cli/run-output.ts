@@ -31,8 +31,12 @@ export function taskLine(host: string, result: TaskResult, settings: OutputSetti
 
 const indent = (text: string): string => text.split("\n").map((line) => `    ${line}`).join("\n");
 
-/** A line diff: the lines that differ, prefixed - and +, with the common lines around them cut. */
+/**
+ * A line diff: the lines that differ, prefixed - and +, with the common lines around them cut. Two
+ * equal sides (a no_log task's diff, engine/mask.ts) have no lines that differ: the text is shown once.
+ */
 export function unifiedDiff(before: string, after: string): string {
+  if (before === after) return before;
   const a = before.split("\n");
   const b = after.split("\n");
   let head = 0;
@@ -56,13 +60,20 @@ export function recapTable(hosts: readonly HostResult[], settings: Pick<OutputSe
   return `PLAY RECAP\n${table.toString()}\n`;
 }
 
-/** Hosts that ended without a task saying why: unreachable, stopped by an error of their own, or interrupted. */
+/** Hosts that ended without a task saying why: unreachable, stopped by an error of their own, or interrupted; with the hint, if any. */
 export function unreachableLines(hosts: readonly HostResult[]): string {
   return hosts
     .filter((host) => host.status === "unreachable" || (host.error !== null && host.status === "failed") || host.interrupted)
-    .map((host) => `${host.host}: ${host.status === "unreachable" ? "UNREACHABLE" : host.interrupted ? "INTERRUPTED" : "FAILED"} — ${host.error ?? (host.interrupted ? "the run was interrupted" : "no connection")}\n`)
+    .map((host) => {
+      const what = host.status === "unreachable" ? "UNREACHABLE" : host.interrupted ? "INTERRUPTED" : "FAILED";
+      const why = withoutHostPrefix(host.host, host.error ?? (host.interrupted ? "the run was interrupted" : "no connection"));
+      return `${host.host}: ${what} — ${terminalSafe(why)}\n${host.hint ? `    hint: ${terminalSafe(host.hint)}\n` : ""}`;
+    })
     .join("");
 }
+
+/** Transport errors name their host first; the line already does. */
+const withoutHostPrefix = (host: string, message: string): string => (message.startsWith(`${host}: `) ? message.slice(host.length + 2) : message);
 
 /** run: 2 when a task failed, 3 when a host was unreachable (and nothing failed). audit: 2 also when a control is not met or a task would change. */
 export function runExitCode(report: FleetReport, mode: "run" | "audit"): ExitCodeValue {

@@ -1,5 +1,6 @@
 import type { PlannedCommand } from "../modules/types.js";
-import { shellQuote } from "../transport/shell-quote.js";
+import { underTimeout } from "../facts/here-document.js";
+import { isTransportError, type TransportError } from "../transport/errors.js";
 import type { Connection, ExecOptions, ExecResult } from "../transport/types.js";
 import { buildSectionedScript, splitSections, type SectionOutcome } from "./sectioned-script.js";
 
@@ -12,7 +13,9 @@ export interface ChangeToApply {
 
 export interface AppliedChanges {
   outcomes: SectionOutcome[];
-  exec: ExecResult;
+  /** null when the connection broke: `lost` says how, and `outcomes` what was done before. */
+  exec: ExecResult | null;
+  lost?: TransportError;
 }
 
 /**
@@ -21,12 +24,18 @@ export interface AppliedChanges {
  */
 export async function applyChanges(connection: Connection, changes: readonly ChangeToApply[], options: ExecOptions): Promise<AppliedChanges> {
   const built = buildSectionedScript(changes.map((change) => ({ body: changeBody(change), stopOnFailure: !change.continueOnFailure })));
-  const exec = await connection.exec("sh -s", { ...options, stdin: built.script });
+  let exec: ExecResult;
+  try {
+    exec = await connection.exec("sh -s", { ...options, stdin: built.script });
+  } catch (error) {
+    if (!isTransportError(error) || error.partialOutput === undefined) throw error;
+    return { outcomes: splitSections(built, changes.length, error.partialOutput.stdout, error.partialOutput.stderr), exec: null, lost: error };
+  }
   return { outcomes: splitSections(built, changes.length, exec.stdout, exec.stderr), exec };
 }
 
+/** A task's commands under `set -e`; with a timeout, run by a timed sh that reads them from a here-document (never argv). */
 export function changeBody(change: ChangeToApply): string {
   const body = `set -e\n${change.commands.map((command) => command.script).join("\n")}`;
-  if (change.timeoutSeconds === undefined) return body;
-  return `timeout -k 5 ${change.timeoutSeconds} sh -c ${shellQuote(body)}`;
+  return change.timeoutSeconds === undefined ? body : underTimeout(body, change.timeoutSeconds);
 }

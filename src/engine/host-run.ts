@@ -7,7 +7,7 @@ import type { ModuleRegistry } from "../modules/registry.js";
 import type { Module, Plan, PlanContext } from "../modules/types.js";
 import { evaluateCondition, scopeOf, type Expression } from "../playbook/expression/index.js";
 import type { Play, Playbook, Task } from "../playbook/types.js";
-import { InterruptedError, isTransportError } from "../transport/errors.js";
+import { InterruptedError, isTransportError, TransportError } from "../transport/errors.js";
 import { describeFailure } from "../transport/exit-meaning.js";
 import type { Connection, ExecOptions } from "../transport/types.js";
 import { applyChanges, type ChangeToApply } from "./apply.js";
@@ -85,6 +85,7 @@ export class HostPlayRun {
   unreachable = false;
   /** The run was interrupted before this host finished its tasks. */
   interrupted = false;
+  private lostConnection: TransportError | undefined;
   error: string | null = null;
   execs = 0;
   private readonly facts = new HostFacts();
@@ -220,6 +221,8 @@ export class HostPlayRun {
       this.record(entry.task, result, handler);
       if (entry.kind !== "delegated" && entry.claim !== undefined) this.run.coordinator.settle(entry.claim, result);
     }
+    // what was applied before the connection broke is recorded above; the host is unreachable now
+    if (this.lostConnection) throw this.lostConnection;
     return cut;
   }
 
@@ -382,7 +385,7 @@ export class HostPlayRun {
     const changed = judge(task.changedWhen, scope, ranAsChange);
     const failed = judge(task.failedWhen, scope, output.rc !== 0);
     const status: TaskStatus = failed ? "failed" : changed ? "changed" : "ok";
-    const message = failed ? (output.stderr.trim().split("\n").slice(-1)[0] ?? "") || `exit ${output.rc}` : `exit ${output.rc}`;
+    const message = failed ? timedOut(task, output.rc) ?? ((output.stderr.trim().split("\n").slice(-1)[0] ?? "") || `exit ${output.rc}`) : `exit ${output.rc}`;
     return { ...this.taskResult(task, status, message, null, {}), output: { rc: output.rc, stdout: output.stdout, stderr: output.stderr } };
   }
 
@@ -400,13 +403,16 @@ export class HostPlayRun {
       }
       const toApply: ChangeToApply[] = group.map(({ entry, plan }) => ({ commands: plan.commands, continueOnFailure: entry.task.ignoreErrors, timeoutSeconds: entry.task.timeoutSeconds }));
       this.execs += 1;
-      const applied = await applyChanges(this.connection, toApply, group[0]?.entry.become ?? {});
-      const whole = describeFailure(applied.exec);
-      if (applied.exec.interrupted) {
-        this.settleInterruptedApply(group, applied.outcomes, settled);
+      const deadline = localDeadlineMs(toApply);
+      const applied = await applyChanges(this.connection, toApply, { ...(group[0]?.entry.become ?? {}), ...(deadline === undefined ? {} : { timeoutMs: deadline }) });
+      const cut: CutShort | undefined = applied.exec === null ? "connection-lost" : applied.exec.interrupted ? "interrupted" : applied.exec.timedOut ? "unanswered" : undefined;
+      if (cut !== undefined || applied.exec === null) {
+        const during = this.settleCutApply(group, applied.outcomes, settled, cut ?? "connection-lost");
         forgetGroupsFrom(groupIndex + 1);
+        if (cut !== "interrupted") this.lostConnection = this.unreachableWhileApplying(applied.lost, during, group);
         return;
       }
+      const whole = describeFailure(applied.exec);
       group.forEach(({ entry }, index) => {
         const outcome = applied.outcomes[index];
         const before = settled.get(entry.task) as TaskResult;
@@ -419,7 +425,7 @@ export class HostPlayRun {
         const output = { rc: outcome.exitCode, stdout: outcome.stdout, stderr: outcome.stderr };
         const result = entry.module.verifiable ? { ...before, output } : this.commandResult(entry.task, output, true);
         if (outcome.exitCode !== 0 && result.status !== "failed" && entry.module.verifiable) {
-          const said = outcome.stderr.trim().split("\n").slice(-2).join(" / ");
+          const said = timedOut(entry.task, outcome.exitCode) ?? outcome.stderr.trim().split("\n").slice(-2).join(" / ");
           settled.set(entry.task, { ...result, status: "failed", message: `${before.message}: failed${said ? `: ${said}` : ` with exit ${outcome.exitCode}`}`, ignored: entry.task.ignoreErrors });
         } else settled.set(entry.task, { ...result, ignored: result.status === "failed" && entry.task.ignoreErrors });
         if (settled.get(entry.task)?.status === "failed" && !entry.task.ignoreErrors) stopped = true;
@@ -505,11 +511,13 @@ export class HostPlayRun {
   }
 
   /**
-   * An apply script killed by the interrupt: the tasks it finished are recorded as they ended, the
-   * one it was in is failed (it may be partly done: each write is atomic, a task of several steps
-   * is not), the ones it did not reach are left unjudged.
+   * An apply script cut short (by the interrupt, by a lost connection, or by a host that stopped
+   * answering within the tasks' timeouts): the tasks it finished are recorded as they ended, the one
+   * it was in is failed (it may be partly done: each write is atomic, a task of several steps is
+   * not), the ones it did not reach are left unjudged.
    */
-  private settleInterruptedApply(group: readonly Pending[], outcomes: readonly SectionOutcome[], settled: Map<Task, TaskResult>): void {
+  private settleCutApply(group: readonly Pending[], outcomes: readonly SectionOutcome[], settled: Map<Task, TaskResult>, cut: CutShort): Task | undefined {
+    let during: Task | undefined;
     group.forEach(({ entry }, index) => {
       const outcome = outcomes[index];
       const before = settled.get(entry.task) as TaskResult;
@@ -518,10 +526,25 @@ export class HostPlayRun {
         return;
       }
       const output = { rc: outcome.exitCode, stdout: outcome.stdout, stderr: outcome.stderr };
-      if (outcome.exitCode === 0) settled.set(entry.task, { ...before, output, message: `${before.message} (not verified: the run was interrupted)` });
-      else settled.set(entry.task, { ...before, output, status: "failed", message: outcome.exitCode < 0 ? `interrupted while applying: ${before.message} may be partly done; run again to finish it` : `${before.message}: failed with exit ${outcome.exitCode}` });
+      if (outcome.exitCode === 0) settled.set(entry.task, { ...before, output, message: `${before.message} (not verified: ${CUT_REASON[cut]})` });
+      else if (outcome.exitCode > 0) settled.set(entry.task, { ...before, output, status: "failed", message: `${before.message}: failed with exit ${outcome.exitCode}` });
+      else {
+        during = entry.task;
+        // the interrupt's own doing is reported on the task; a host that went away is unreachable, and its error names the task
+        if (cut === "interrupted") settled.set(entry.task, { ...before, output, status: "failed", message: `interrupted while applying: ${before.message} may be partly done; run again to finish it` });
+        else settled.delete(entry.task);
+      }
     });
-    this.stopForInterrupt();
+    if (cut === "interrupted") this.stopForInterrupt();
+    else this.markFailed();
+    return during;
+  }
+
+  private unreachableWhileApplying(lost: TransportError | undefined, during: Task | undefined, group: readonly Pending[]): TransportError {
+    const task = during ? ` while applying "${during.name}" (it may be partly done; run again to finish it)` : "";
+    if (lost) return new TransportError(lost.kind, this.host, `${lost.message.slice(this.host.length + 2)}${task}`, lost.hint === undefined ? {} : { hint: lost.hint });
+    const seconds = group.reduce((sum, { entry }) => sum + (entry.task.timeoutSeconds ?? 0), 0);
+    return new TransportError("connection-lost", this.host, `stopped answering: no answer within the tasks' timeout (${seconds} s + 5 s grace)${task}`, { hint: "the host is frozen, overloaded or cut off; fleet could not confirm that the command was killed" });
   }
 
   private stopForInterrupt(): void {
@@ -625,6 +648,30 @@ function auditOnly(task: Task, runIsCheck: boolean, plan: Plan): Plan {
   return { kind: "fail", message: `not changed (audit only): would ${plan.summary}`, ...(plan.expected === undefined ? {} : { expected: plan.expected }), ...(plan.actual === undefined ? {} : { actual: plan.actual }) };
 }
 
+/** Why an apply script ended before its end. */
+type CutShort = "interrupted" | "connection-lost" | "unanswered";
+const CUT_REASON: Record<CutShort, string> = {
+  interrupted: "the run was interrupted",
+  "connection-lost": "the connection broke",
+  unanswered: "the host stopped answering",
+};
+
+/**
+ * A deadline on our side for an apply script whose every task has a timeout: `timeout` on the host
+ * ends each task after its timeout plus 5 s, but a frozen host runs no timers, and the task's
+ * timeout is what the operator was promised.
+ */
+function localDeadlineMs(changes: readonly ChangeToApply[]): number | undefined {
+  if (changes.length === 0 || changes.some((change) => change.timeoutSeconds === undefined)) return undefined;
+  return (changes.reduce((sum, change) => sum + (change.timeoutSeconds ?? 0) + 5, 0) + 1) * 1000;
+}
+
+/** `timeout -k 5 N` ends a task that ran too long with 124 (TERM) or 137 (KILL after the grace). */
+function timedOut(task: Task, exitCode: number): string | undefined {
+  if (task.timeoutSeconds === undefined || (exitCode !== 124 && exitCode !== 137)) return undefined;
+  return `timed out after ${task.timeoutSeconds} s (the task's timeout); killed`;
+}
+
 const falseCondition = (task: Task): string => `condition is false: ${task.when.map((when) => when.source).join(" and ")}`;
 
 /** changed_when / failed_when: a literal, conditions (all must hold), or the module's own verdict. */
@@ -634,12 +681,14 @@ function judge(rule: boolean | readonly Expression[] | undefined, scope: Record<
   return rule.every((condition) => evaluateCondition(condition, scopeOf(scope)));
 }
 
-/** Changes with the same become settings in a row go in one exec. */
+/** Changes with the same become settings in a row go in one exec; a task with a timeout goes alone. */
 function consecutiveGroups(changes: readonly Pending[]): Pending[][] {
   const groups: Pending[][] = [];
   let key: string | undefined;
   for (const change of changes) {
-    const next = `${String(change.entry.become.become)}|${change.entry.become.becomeUser ?? ""}`;
+    // a task with a timeout gets an exec of its own, so that fleet can hold the host to it (localDeadlineMs)
+    const timed = change.entry.task.timeoutSeconds !== undefined;
+    const next = `${String(change.entry.become.become)}|${change.entry.become.becomeUser ?? ""}${timed ? `|timed:${change.entry.task.index}` : ""}`;
     if (next !== key || groups.length === 0) groups.push([]);
     groups[groups.length - 1]?.push(change);
     key = next;

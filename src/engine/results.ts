@@ -57,6 +57,8 @@ export interface HostResult {
   cluster: string | null;
   status: HostStatus;
   error: string | null;
+  /** What the operator can do about `error` (an unreachable host: how to accept its key, ...). */
+  hint?: string;
   /** True when the run was interrupted before this host finished. */
   interrupted: boolean;
   /**

@@ -128,7 +128,7 @@ function outcomeOf(run: HostRun<HostPlayRun>, cluster: string | null): HostResul
     case "done":
       return fromRun(run.value, run.durationMs);
     case "unreachable":
-      return stopped(run.host, cluster, "unreachable", run.error.message, run.durationMs);
+      return { ...stopped(run.host, cluster, "unreachable", run.error.message, run.durationMs), ...(run.error.hint === undefined ? {} : { hint: run.error.hint }) };
     case "crashed":
       return stopped(run.host, cluster, "failed", `internal error (please report it): ${run.message}`, run.durationMs);
     case "not-started":

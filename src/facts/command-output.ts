@@ -1,4 +1,5 @@
 import { shellQuote } from "../transport/shell-quote.js";
+import { underTimeout } from "./here-document.js";
 import type { FactKind } from "./types.js";
 
 /**
@@ -26,8 +27,8 @@ export const commandOutput: FactKind<CommandOutput> = {
   name: "command_output",
   probe: (arg) => {
     const command = JSON.parse(arg) as ReadOnlyCommand;
-    const inDir = command.chdir === undefined ? command.script : `cd ${shellQuote(command.chdir)} && ${command.script}`;
-    return command.timeoutSeconds === undefined ? inDir : `timeout -k 5 ${command.timeoutSeconds} sh -c ${shellQuote(inDir)}`;
+    const inDir = command.chdir === undefined ? command.script : `cd -- ${shellQuote(command.chdir)} && ${command.script}`;
+    return command.timeoutSeconds === undefined ? inDir : underTimeout(inDir, command.timeoutSeconds);
   },
   parse: (raw) => ({ rc: raw.exitCode, stdout: raw.stdout, stderr: raw.stderr }),
 };

@@ -33,7 +33,7 @@ export function descendantGroups(groups: ReadonlyMap<string, InventoryGroup>, na
         next.push(child);
       }
     }
-    ordered.push(...next);
+    for (const group of next) ordered.push(group);
     level = next;
   }
   return ordered;

@@ -145,7 +145,7 @@ class IniReader {
       names = expandHostRanges(pattern);
     } catch (error) {
       if (!(error instanceof HostRangeError)) throw error;
-      this.problem(error.message, undefined, InventoryCode.range);
+      this.problem(error.message, error.hint, InventoryCode.range);
       return;
     }
     if (names.some((name) => name.trim() === "---")) {
@@ -161,6 +161,7 @@ class IniReader {
       }
       vars.push([assignment.slice(0, equals), iniValue(assignment.slice(equals + 1))]);
     }
+    if (!this.builder.admitHosts(names, this.here)) return;
     for (const name of names) {
       this.builder.addHost(name, this.group, port, this.here);
       for (const [key, value] of vars) this.builder.setHostVar(name, key, value, this.here);

@@ -47,7 +47,9 @@ export class Precedence {
     const known = this.depths.get(name);
     if (known !== undefined) return known;
     const parents = this.builder.groups.get(name)?.parents ?? [];
-    const depth = name === "all" ? 0 : Math.max(0, ...parents.map((parent) => this.depth(parent) + 1));
+    // a loop, not Math.max(...parents): a group may have 100,000 parents
+    let depth = 0;
+    if (name !== "all") for (const parent of parents) depth = Math.max(depth, this.depth(parent) + 1);
     this.depths.set(name, depth);
     return depth;
   }

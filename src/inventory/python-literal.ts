@@ -44,8 +44,16 @@ const simpleEscapes: Record<string, string> = {
   v: "\v",
 };
 
+/**
+ * Python's tokenizer refuses more than 200 brackets open at once ("too many nested parentheses",
+ * a SyntaxError Ansible catches, keeping the text); the bound also keeps this recursive parser
+ * far from the end of the stack, whatever a line holds.
+ */
+const MAX_NESTING = 200;
+
 class LiteralParser {
   private position = 0;
+  private nesting = 0;
 
   constructor(private readonly text: string) {}
 
@@ -101,9 +109,9 @@ class LiteralParser {
   private parseValue(): VarValue {
     this.skipSpace();
     const char = this.peek();
-    if (char === "[") return this.parseSequence("[", "]");
-    if (char === "(") return this.parseParenthesized();
-    if (char === "{") return this.parseBraces();
+    if (char === "[") return this.nested(() => this.parseSequence("[", "]"));
+    if (char === "(") return this.nested(() => this.parseParenthesized());
+    if (char === "{") return this.nested(() => this.parseBraces());
     if (char === "-" || char === "+") {
       this.position++;
       this.skipSpace();
@@ -114,6 +122,16 @@ class LiteralParser {
     const stringValue = this.tryParseStrings();
     if (stringValue !== undefined) return stringValue;
     return this.parseName();
+  }
+
+  private nested(parse: () => VarValue): VarValue {
+    if (this.nesting >= MAX_NESTING) this.fail();
+    this.nesting++;
+    try {
+      return parse();
+    } finally {
+      this.nesting--;
+    }
   }
 
   private parseSequence(open: string, close: string): VarValue[] {

@@ -118,17 +118,43 @@ function isEmptyList(value: VarValue | undefined): boolean {
   return Array.isArray(value) && value.length === 0;
 }
 
+/**
+ * The most lines `--graph` prints in full. A group under several parents is printed under each,
+ * as ansible-inventory does; groups that share children level after level make that exponential
+ * (30 levels of two parents sharing one child: 2^30 lines). Past this many lines a group already
+ * printed is printed again as one line that says so.
+ */
+export const MAX_GRAPH_LINES = 2_000_000;
+
 /** `--graph`: the group tree, children first, then the group's own hosts. */
 export function inventoryGraph(inventory: Inventory, selected?: readonly InventoryHost[]): string {
   const view = new View(inventory, selected);
+  const all = inventory.groups.get("all");
+  if (all === undefined) return "";
+  const abbreviate = graphLines(view, all, new Map()) > MAX_GRAPH_LINES;
+  const printed = new Set<string>();
   const lines: string[] = [];
   const label = (text: string, depth: number): string => (depth === 0 ? text : `${"  |".repeat(depth)}--${text}`);
   const walk = (group: InventoryGroup, depth: number): void => {
+    if (abbreviate && printed.has(group.name)) {
+      lines.push(label(`@${group.name}: (shown above)`, depth));
+      return;
+    }
+    printed.add(group.name);
     lines.push(label(`@${group.name}:`, depth));
     for (const child of view.childrenOf(group)) walk(child, depth + 1);
     if (group.name !== "all") for (const host of view.hostsOf(group)) lines.push(label(host, depth + 1));
   };
-  const all = inventory.groups.get("all");
-  if (all !== undefined) walk(all, 0);
+  walk(all, 0);
   return lines.join("\n");
+}
+
+/** How many lines the full graph of a group has (each group counted once, however often it repeats). */
+function graphLines(view: View, group: InventoryGroup, known: Map<string, number>): number {
+  const cached = known.get(group.name);
+  if (cached !== undefined) return cached;
+  let lines = 1 + (group.name === "all" ? 0 : view.hostsOf(group).length);
+  for (const child of view.childrenOf(group)) lines += graphLines(view, child, known);
+  known.set(group.name, lines);
+  return lines;
 }

@@ -2,6 +2,7 @@ import { assignClusters, type ClusterDeclaration } from "./clusters.js";
 import type { InventoryBuilder } from "./builder.js";
 import { connectionWarnings } from "./connection.js";
 import { groupHostNames } from "./group-hosts.js";
+import { nestingProblem } from "./nesting.js";
 import { Precedence } from "./precedence.js";
 import { reconcile } from "./reconcile.js";
 import type { Inventory, InventoryGroup, InventoryHost } from "./types.js";
@@ -19,6 +20,12 @@ export function resolveInventory(
   playbookVarsFiles?: SourceVarsFiles,
 ): Inventory {
   reconcile(builder);
+  const tooDeep = nestingProblem(builder);
+  if (tooDeep !== undefined) {
+    // nothing below is needed: the loader throws the problems; and merging variables walks the tree
+    builder.report(tooDeep);
+    return { sources: [...sources], groups: new Map(), hosts: new Map(), warnings: [...builder.warnings] };
+  }
   const precedence = new Precedence(builder, varsFiles, playbookVarsFiles);
 
   const groups = new Map<string, InventoryGroup>();

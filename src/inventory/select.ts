@@ -122,7 +122,8 @@ class PatternMatcher {
     const matcher = compileTerm(expression);
     const hosts: string[] = [];
     const groups = [...this.inventory.groups.keys()].filter((name) => matcher.test(name));
-    for (const group of groups) hosts.push(...this.hostsOfGroup(group));
+    // one push per host: spread as arguments, a group of 100,000 hosts overflows the stack
+    for (const group of groups) for (const host of this.hostsOfGroup(group)) hosts.push(host);
     let hostMatches = 0;
     if (groups.length === 0 || expression.startsWith("~") || looksLikeGlob(expression)) {
       for (const name of this.inventory.hosts.keys()) {

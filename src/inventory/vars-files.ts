@@ -7,7 +7,7 @@ import { InventoryCode, inventoryProblem } from "./problems.js";
 import { isTrackedVar } from "./tracked-vars.js";
 import type { Vars } from "./types.js";
 import { varName } from "./var-value.js";
-import { isEmptyDocument, locate, mappingEntries, parseYaml, varValue } from "./yaml-document.js";
+import { isEmptyDocument, locate, mappingEntries, parseYaml, varValue, type MapEntry } from "./yaml-document.js";
 
 /**
  * group_vars/ and host_vars/ beside an inventory source, found the way Ansible's host_group_vars
@@ -105,7 +105,7 @@ export class VarsFileReader {
       const path = join(directory, entry);
       const extension = extname(entry);
       const kind = entryKind(path);
-      if (kind === "directory" && extension === "") files.push(...this.directoryFiles(path));
+      if (kind === "directory" && extension === "") for (const file of this.directoryFiles(path)) files.push(file);
       else if (kind === "file" && varsExtensions.includes(extension)) files.push(path);
     }
     return files;
@@ -133,7 +133,7 @@ export class VarsFileReader {
     }
     const { source, problems } = parseYaml(text, file);
     if (problems.length > 0) {
-      this.problems.push(...problems);
+      for (const problem of problems) this.problems.push(problem);
       return undefined;
     }
     const root = source.doc.contents;
@@ -143,9 +143,18 @@ export class VarsFileReader {
       this.problems.push(inventoryProblem(InventoryCode.varsFileNotMapping, "a vars file must hold a mapping of variables, found " + (isSeq(root) ? "a list" : "a single value"), locate(source, root)));
       return undefined;
     }
+    let entries: MapEntry[];
+    try {
+      entries = mappingEntries(source, root).entries;
+    } catch (error) {
+      // a key whose aliases expand too far
+      if (!(error instanceof FleetError)) throw error;
+      this.problems.push(error);
+      return undefined;
+    }
     const vars: Vars = {};
     const origins = new Map<string, SourceLocation>();
-    for (const entry of mappingEntries(source, root).entries) {
+    for (const entry of entries) {
       const name = varName(entry.key);
       try {
         vars[name] = varValue(source, entry.value);

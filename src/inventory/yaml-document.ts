@@ -1,5 +1,5 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, Schema, visit, type Alias, type Document, type Node, type YAMLMap } from "yaml";
-import type { FleetError, SourceLocation } from "../errors.js";
+import { FleetError, type SourceLocation } from "../errors.js";
 import { InventoryCode, inventoryProblem } from "./problems.js";
 import type { VarValue } from "./types.js";
 import { pythonKeyIdentity, toVarValue } from "./var-value.js";
@@ -35,7 +35,10 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   });
   const source: YamlSource = { file, doc, lines, aliasTargets: new Map() };
   const problems: FleetError[] = doc.errors.map((error) =>
-    inventoryProblem(InventoryCode.yamlSyntax, `YAML syntax error: ${firstLine(error.message)}`, locateOffset(source, error.pos[0])),
+    // yaml reports the end of the JavaScript stack as a syntax error, in the engine's words
+    /Maximum call stack size exceeded/.test(error.message)
+      ? inventoryProblem(InventoryCode.yamlSyntax, "YAML nested too deeply: lists and mappings inside each other, hundreds of levels", locateOffset(source, error.pos[0]), "nest the data less deeply")
+      : inventoryProblem(InventoryCode.yamlSyntax, `YAML syntax error: ${firstLine(error.message)}`, locateOffset(source, error.pos[0])),
   );
   for (const warning of doc.warnings) {
     // PyYAML's SafeLoader refuses a tag it has no constructor for; yaml only warns.
@@ -114,6 +117,15 @@ export function resolveAlias(source: YamlSource, node: Node | null | undefined):
 }
 
 /**
+ * Follow an alias to the node it names, keeping an empty or null scalar as the node it is (unlike
+ * resolveAlias): for the items of a list, whose problems need the item's position.
+ */
+export function followAlias(source: YamlSource, node: Node | null | undefined): Node | null {
+  if (node === null || node === undefined) return null;
+  return isAlias(node) ? (source.aliasTargets.get(node) ?? null) : node;
+}
+
+/**
  * True when the document holds no value: an empty file, only comments, `---` with nothing after
  * it, or a null scalar (`~`, `null`, `!!null ''`) — what PyYAML loads as None.
  */
@@ -121,12 +133,15 @@ export function isEmptyDocument(source: YamlSource): boolean {
   return resolveAlias(source, source.doc.contents) === null;
 }
 
-/** The JavaScript value of a scalar key or node, as PyYAML would construct it. */
+/**
+ * The JavaScript value of a scalar key or node, as PyYAML would construct it. Throws a located
+ * FleetError when the node's aliases expand too far.
+ */
 export function plainValue(source: YamlSource, node: Node | null): unknown {
   const resolved = resolveAlias(source, node);
   if (resolved === null) return null;
   if (isScalar(resolved)) return resolved.value;
-  return resolved.toJS(source.doc);
+  return guardedToJS(source, resolved, {});
 }
 
 /**
@@ -135,22 +150,50 @@ export function plainValue(source: YamlSource, node: Node | null): unknown {
  */
 const maxAliasCount = 10_000;
 
+/**
+ * varValue of each node, converted once: a value an alias names is read again for every
+ * reference (a group definition reached through aliases, level upon level), and converting a large
+ * one each time would multiply its size by the references. The value is shared: do not change it.
+ */
+const valuesOf = new WeakMap<Node, { value: VarValue } | { error: FleetError }>();
+
 /** A variable value: the node converted to plain data. Throws a located FleetError when its aliases expand too far. */
 export function varValue(source: YamlSource, node: Node | null): VarValue {
   const resolved = resolveAlias(source, node);
   if (resolved === null) return null;
+  let known = valuesOf.get(resolved);
+  if (known === undefined) {
+    try {
+      // Maps keep their keys' types (1 and true), which Python's dict tells apart from "1" and "true".
+      known = { value: toVarValue(guardedToJS(source, resolved, { mapAsMap: true })) };
+    } catch (error) {
+      if (!(error instanceof FleetError)) throw error;
+      known = { error };
+    }
+    valuesOf.set(resolved, known);
+  }
+  if ("error" in known) throw known.error;
+  return known.value;
+}
+
+/** toJS with the alias limit; yaml's ReferenceError past it becomes a located FleetError. */
+function guardedToJS(source: YamlSource, node: Node, options: { mapAsMap?: boolean }): unknown {
   try {
-    // Maps keep their keys' types (1 and true), which Python's dict tells apart from "1" and "true".
-    return toVarValue(resolved.toJS(source.doc, { maxAliasCount, mapAsMap: true }));
+    return node.toJS(source.doc, { ...options, maxAliasCount });
   } catch (error) {
     if (!(error instanceof ReferenceError)) throw error;
-    throw inventoryProblem(
-      InventoryCode.yamlSyntax,
-      "YAML aliases in this value expand too far (past the limit that guards against alias bombs)",
-      locate(source, resolved),
-      "write the value with fewer nested aliases (*NAME)",
-    );
+    throw aliasesTooFar(source, node);
   }
+}
+
+/** The problem of a value whose aliases expand past the limit that guards against alias bombs. */
+export function aliasesTooFar(source: YamlSource, node: Node | null): FleetError {
+  return inventoryProblem(
+    InventoryCode.yamlSyntax,
+    "YAML aliases in this value expand too far (past the limit that guards against alias bombs)",
+    locate(source, node),
+    "write the value with fewer nested aliases (*NAME)",
+  );
 }
 
 export interface MapEntry {
@@ -159,6 +202,8 @@ export interface MapEntry {
   /** The value node with aliases resolved; null for an empty value. */
   value: Node | null;
   location: SourceLocation;
+  /** The value was reached through an alias (or a merge key): its content is written elsewhere and may be read many times. */
+  aliased?: boolean;
 }
 
 export interface MapEntries {
@@ -167,18 +212,32 @@ export interface MapEntries {
   duplicates: MapEntry[];
 }
 
+/** mappingEntries of each mapping node, computed once: merge keys may name the same mapping many times. */
+const entriesOf = new WeakMap<YAMLMap, MapEntries>();
+
 /**
  * The entries of a mapping as PyYAML builds the dict: merge keys (`<<`) flattened first, explicit
- * keys after them, a repeated key keeping its first position and its last value.
+ * keys after them, a repeated key keeping its first position and its last value. Computed once per
+ * mapping (the result is shared: do not change it), so that mappings merging the same mapping
+ * twice, level upon level, take linear time instead of doubling with every level.
  */
 export function mappingEntries(source: YamlSource, map: YAMLMap): MapEntries {
+  let result = entriesOf.get(map);
+  if (result === undefined) {
+    result = computeMappingEntries(source, map);
+    entriesOf.set(map, result);
+  }
+  return result;
+}
+
+function computeMappingEntries(source: YamlSource, map: YAMLMap): MapEntries {
   const merged: MapEntry[] = [];
   const explicit: MapEntry[] = [];
   for (const pair of map.items) {
     const keyNode = pair.key as Node | null;
     if (keyNode === null) continue;
     if (isScalar(keyNode) && typeof keyNode.value === "symbol") {
-      merged.push(...mergeSourceEntries(source, resolveAlias(source, pair.value as Node | null)));
+      for (const entry of mergeSourceEntries(source, resolveAlias(source, pair.value as Node | null))) merged.push({ ...entry, aliased: true });
       continue;
     }
     explicit.push({
@@ -186,6 +245,7 @@ export function mappingEntries(source: YamlSource, map: YAMLMap): MapEntries {
       keyNode,
       value: resolveAlias(source, pair.value as Node | null),
       location: locate(source, keyNode),
+      aliased: isAlias(pair.value),
     });
   }
   const byKey = new Map<string, MapEntry>();

@@ -4,7 +4,7 @@ import type { InventoryBuilder } from "./builder.js";
 import { expandHostRanges, HostRangeError, splitHostPort } from "./host-pattern.js";
 import { InventoryCode, inventoryProblem } from "./problems.js";
 import { varName } from "./var-value.js";
-import { isEmptyDocument, locate, locateOffset, mappingEntries, plainValue, varValue, type MapEntry, type YamlSource } from "./yaml-document.js";
+import { isEmptyDocument, locate, locateOffset, mappingEntries, varValue, type MapEntry, type YamlSource } from "./yaml-document.js";
 
 /**
  * Reads a YAML inventory (Ansible's yaml plugin format) into the builder:
@@ -31,17 +31,21 @@ export function readYamlInventory(builder: InventoryBuilder, source: YamlSource)
     );
     return;
   }
-  const { entries, duplicates } = mappingEntries(source, root);
-  warnDuplicates(builder, duplicates);
+  let entries: MapEntry[];
+  try {
+    const read = mappingEntries(source, root);
+    entries = read.entries;
+    warnDuplicates(builder, read.duplicates);
+  } catch (error) {
+    // a key whose aliases expand too far
+    if (!(error instanceof FleetError)) throw error;
+    builder.report(error);
+    return;
+  }
   const plugin = entries.find((entry) => entry.key === "plugin");
-  if (plugin !== undefined && isTruthy(plainValue(source, plugin.value))) {
-    builder.report(
-      inventoryProblem(
-        InventoryCode.unsupported,
-        `inventory plugin configuration files (plugin: ${String(plainValue(source, plugin.value))}) are not supported`,
-        plugin.location,
-      ),
-    );
+  if (plugin !== undefined && isTruthyNode(plugin.value)) {
+    const value = isScalar(plugin.value) ? String(plugin.value.value) : describeNode(plugin.value);
+    builder.report(inventoryProblem(InventoryCode.unsupported, `inventory plugin configuration files (plugin: ${value}) are not supported`, plugin.location));
     return;
   }
   const reader = new YamlGroupReader(builder, source);
@@ -51,9 +55,19 @@ export function readYamlInventory(builder: InventoryBuilder, source: YamlSource)
     } catch (error) {
       if (!(error instanceof FleetError)) throw error;
       builder.report(error);
+      // past the alias budget every further group would be refused the same way: one report is enough
+      if (reader.overBudget) return;
     }
   }
 }
+
+/**
+ * How many group, host and variable entries may be read through aliases. A group's definition
+ * reached through an alias is read again for every reference, as Ansible does; nested references
+ * multiply (a "billion laughs" built of groups), so past this many entries the file is refused.
+ * A real inventory reads a few thousand at most.
+ */
+export const MAX_ALIASED_ENTRIES = 1_000_000;
 
 /** Ansible refuses it too: its yaml plugin rejects an empty document and its ini plugin the `---` line. */
 const emptyDocumentHint = "add groups (`all:` with `hosts:`), or delete the `---` line: a file of only comments is read as an empty inventory";
@@ -68,14 +82,40 @@ const sectionHints: Record<Section, string> = {
 };
 
 class YamlGroupReader {
+  /** Entries read through aliases so far (see MAX_ALIASED_ENTRIES). */
+  private aliasedEntries = 0;
+
   constructor(
     private readonly builder: InventoryBuilder,
     private readonly source: YamlSource,
   ) {}
 
-  /** Returns the group name when the entry defines (or names) a group. */
-  readGroup(entry: MapEntry): string | undefined {
+  get overBudget(): boolean {
+    return this.aliasedEntries > MAX_ALIASED_ENTRIES;
+  }
+
+  /** Counts entries read through an alias; throws, located, past the budget. */
+  private spend(aliased: boolean, count: number, location: SourceLocation): void {
+    if (!aliased) return;
+    this.aliasedEntries += count;
+    if (this.overBudget) {
+      throw inventoryProblem(
+        InventoryCode.yamlSyntax,
+        `YAML aliases make this inventory expand too far: more than ${MAX_ALIASED_ENTRIES.toLocaleString("en-US")} groups, hosts and variables read through aliases (an alias bomb?)`,
+        location,
+        "refer to each group's definition once (a group named again under children: needs no alias), or write the groups out",
+      );
+    }
+  }
+
+  /**
+   * Returns the group name when the entry defines (or names) a group. `viaAlias`: the entry is
+   * inside a definition reached through an alias.
+   */
+  readGroup(entry: MapEntry, viaAlias = false): string | undefined {
     const { key, value, location } = entry;
+    const aliased = viaAlias || entry.aliased === true;
+    this.spend(aliased, 1, location);
     if (value !== null && !isMap(value)) {
       this.builder.warn(`${where(location)}skipping "${String(key)}": not a valid group definition (a group is a mapping)`);
       return undefined;
@@ -101,9 +141,10 @@ class YamlGroupReader {
       const section = sections.find((name) => name === entry.key);
       if (section !== undefined) {
         const items = sectionEntries.get(section) ?? [];
-        if (section === "vars") this.readVars(group, items);
-        else if (section === "children") this.readChildren(group, items);
-        else this.readHosts(group, items);
+        const sectionAliased = aliased || entry.aliased === true;
+        if (section === "vars") this.readVars(group, items, sectionAliased);
+        else if (section === "children") this.readChildren(group, items, sectionAliased);
+        else this.readHosts(group, items, sectionAliased);
       } else if (entry.value !== null && isMap(entry.value)) {
         this.builder.warn(`${where(entry.location)}skipping unexpected key "${String(entry.key)}" in group "${group}" (only vars, children and hosts are read)`);
       } else if (entry.value !== null) {
@@ -135,15 +176,16 @@ class YamlGroupReader {
     return undefined;
   }
 
-  private readVars(group: string, entries: MapEntry[]): void {
+  private readVars(group: string, entries: MapEntry[], aliased: boolean): void {
     for (const entry of entries) {
+      this.spend(aliased || entry.aliased === true, 1, entry.location);
       this.builder.setGroupVar(group, varName(entry.key), varValue(this.source, entry.value), entry.location);
     }
   }
 
-  private readChildren(group: string, entries: MapEntry[]): void {
+  private readChildren(group: string, entries: MapEntry[], aliased: boolean): void {
     for (const entry of entries) {
-      const child = this.readGroup(entry);
+      const child = this.readGroup(entry, aliased);
       if (child !== undefined) {
         this.builder.addChild(group, child, entry.location);
       } else if (typeof entry.key === "string" && this.builder.groups.has(entry.key)) {
@@ -152,7 +194,7 @@ class YamlGroupReader {
     }
   }
 
-  private readHosts(group: string, entries: MapEntry[]): void {
+  private readHosts(group: string, entries: MapEntry[], aliased: boolean): void {
     for (const entry of entries) {
       if (entry.key === "") {
         this.builder.report(inventoryProblem(InventoryCode.hostName, "empty host name", entry.location));
@@ -167,6 +209,8 @@ class YamlGroupReader {
       const names = this.expand(entry.key, entry.location);
       if (names === undefined) continue;
       const vars = this.hostVars(entry);
+      this.spend(aliased || entry.aliased === true, names.length * (1 + vars.length), entry.location);
+      if (!this.builder.admitHosts(names, entry.location)) continue;
       const { port } = splitHostPort(entry.key);
       for (const name of names) {
         this.builder.addHost(name, group, port, entry.location);
@@ -180,7 +224,7 @@ class YamlGroupReader {
       return expandHostRanges(splitHostPort(entry).pattern);
     } catch (error) {
       if (!(error instanceof HostRangeError)) throw error;
-      this.builder.report(inventoryProblem(InventoryCode.range, error.message, location));
+      this.builder.report(error.hint === undefined ? inventoryProblem(InventoryCode.range, error.message, location) : inventoryProblem(InventoryCode.range, error.message, location, error.hint));
       return undefined;
     }
   }
@@ -194,7 +238,7 @@ class YamlGroupReader {
       warnDuplicates(this.builder, duplicates);
       return entries.map((item) => [varName(item.key), varValue(this.source, item.value), item.location]);
     }
-    if (!isTruthy(plainValue(this.source, node))) return [];
+    if (!isTruthyNode(node)) return [];
     this.builder.report(
       inventoryProblem(
         InventoryCode.hostVarsNotMapping,
@@ -216,11 +260,12 @@ function where(location: SourceLocation): string {
   return `${formatLocation(location)}: `;
 }
 
-function isTruthy(value: unknown): boolean {
-  if (Array.isArray(value)) return value.length > 0;
-  if (value instanceof Map || value instanceof Set) return value.size > 0;
-  if (typeof value === "object" && value !== null) return Object.keys(value).length > 0;
-  return Boolean(value);
+/** Python's truth of the value a node holds, without converting (and so expanding) a list or mapping. */
+function isTruthyNode(node: Node | null): boolean {
+  if (node === null) return false;
+  if (isSeq(node) || isMap(node)) return node.items.length > 0;
+  if (isScalar(node)) return Boolean(node.value);
+  return true;
 }
 
 function describeNode(node: Node | null): string {

@@ -17,6 +17,13 @@ const assertArgs = z
     that: z.union([condition.transform((one) => [one]), z.array(condition).min(1)]),
     fail_msg: z.string().optional(),
     success_msg: z.string().optional(),
+    /**
+     * What must hold for `that` to be judged at all (e.g. the daemon answers): when it does not,
+     * the check is an error (the state could not be read), not a finding and not "not applicable".
+     */
+    requires: z.union([condition.transform((one) => [one]), z.array(condition)]).optional(),
+    /** null (a fact that holds no message while the requirement is met) is as if not given. */
+    requires_msg: z.string().nullable().optional(),
   })
   .strict();
 
@@ -31,6 +38,8 @@ export const assertModule: Module<AssertArgs> = {
   verifiable: true,
   facts: () => [],
   plan: (args, _facts, context) => {
+    const unmet = (args.requires ?? []).filter((expression) => !context.condition(expression));
+    if (unmet.length > 0) return { kind: "error", message: args.requires_msg ?? `cannot judge: ${unmet.map((expression) => expression.source).join("; ")} does not hold` };
     const failing = args.that.filter((expression) => !context.condition(expression));
     if (failing.length === 0) return { kind: "ok", reason: args.success_msg ?? `all ${args.that.length} condition${args.that.length === 1 ? "" : "s"} hold` };
     const which = failing.map((expression) => expression.source).join("; ");

@@ -26,6 +26,8 @@ export const auditdRulesArgs: z.ZodType<AuditdRulesArgs, unknown> = z
     rules: z
       .array(
         z.string().superRefine((rule, context) => {
+          // the rules file holds one rule per line: a newline would make two lines of one rule
+          if (/[\r\n]/.test(rule)) return context.addIssue({ code: "custom", message: "must be one line: give each rule as its own item of the list" });
           const problem = splitProblem(rule) ?? auditRuleProblem(splitWords(rule));
           if (problem !== null) context.addIssue({ code: "custom", message: problem });
         }),
@@ -34,7 +36,7 @@ export const auditdRulesArgs: z.ZodType<AuditdRulesArgs, unknown> = z
       .superRefine((rules, context) => {
         const seen = new Map<string, number>();
         rules.forEach((rule, index) => {
-          if (splitProblem(rule) !== null || auditRuleProblem(splitWords(rule)) !== null) return;
+          if (/[\r\n]/.test(rule) || splitProblem(rule) !== null || auditRuleProblem(splitWords(rule)) !== null) return;
           const canonical = canonicalAuditRule(splitWords(rule));
           const first = seen.get(canonical);
           if (first === undefined) seen.set(canonical, index);

@@ -49,6 +49,11 @@ export const lxdConfigArgs: z.ZodType<LxdConfigArgs, unknown> = argsObject("lxd_
         context.addIssue({ code: "custom", path, message: `unknown LXD server key "${name}"${hint} (LXD would take a misspelled key silently and print "" for it; set allow_unknown: true for a key of a newer LXD)` });
         continue;
       }
+      if (spec === undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.:-]*$/.test(name)) {
+        // it reaches lxc as KEY=VALUE: a key beginning with "-" would be read as an option
+        context.addIssue({ code: "custom", path, message: `"${name}" is not an LXD server key: letters, digits and . _ : -, starting with a letter, digit or _` });
+        continue;
+      }
       const problem = valueProblem(spec, name, value);
       if (problem !== undefined) context.addIssue({ code: "custom", path, message: problem });
     }

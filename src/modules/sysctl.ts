@@ -21,7 +21,11 @@ const SYSCTL_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.:@+/-]*$/;
 
 export const sysctlArgs: z.ZodType<SysctlArgs, unknown> = z
   .object({
-    name: z.string().regex(SYSCTL_NAME, "expected a sysctl key such as kernel.dmesg_restrict"),
+    name: z
+      .string()
+      .regex(SYSCTL_NAME, "expected a sysctl key such as kernel.dmesg_restrict")
+      // sysctl reads and writes /proc/sys/NAME: "kernel/../../etc/x" would leave /proc/sys
+      .refine((name) => !name.includes(".."), 'must not contain ".." (a key names a file under /proc/sys)'),
     value: z
       .union([z.string(), z.number()])
       .transform((value) => String(value))

@@ -1,6 +1,6 @@
 import { isScalar, isSeq, Scalar, type Node } from "yaml";
 import type { SourceLocation } from "../errors.js";
-import { resolveAlias, type MapEntry } from "../inventory/yaml-document.js";
+import { followAlias, type MapEntry } from "../inventory/yaml-document.js";
 import { ExpressionError, parseExpression, type Expression } from "./expression/index.js";
 import { PlaybookCode } from "./problems.js";
 import { describeNode, keyName, scalarValue, type YamlReader } from "./yaml-read.js";
@@ -11,7 +11,7 @@ import { describeNode, keyName, scalarValue, type YamlReader } from "./yaml-read
  */
 export function readConditions(reader: YamlReader, entry: MapEntry): Expression[] | undefined {
   if (entry.value === null) return [];
-  const items = isSeq(entry.value) ? entry.value.items.map((item) => resolveAlias(reader.source, item as Node | null)) : [entry.value];
+  const items = isSeq(entry.value) ? entry.value.items.map((item) => followAlias(reader.source, item as Node | null)) : [entry.value];
   const expressions: Expression[] = [];
   let ok = true;
   for (const item of items) {

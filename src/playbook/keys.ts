@@ -11,6 +11,7 @@ export const PLAY_KEYS = [
   "serial",
   "max_fail_percentage",
   "any_errors_fatal",
+  "secret_vars",
   "controls",
   "tasks",
   "handlers",
@@ -32,6 +33,7 @@ export const TASK_KEYS = [
   "ignore_errors",
   "register",
   "timeout",
+  "no_log",
 ] as const;
 
 export const CONTROL_KEYS = ["id", "title", "severity", "scope", "section", "rationale", "remediation", "fix", "fix_var"] as const;

@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import { isMap, isSeq, type Node, type YAMLMap } from "yaml";
 import { InputFileError, messageOf, type FleetError } from "../errors.js";
 import { errorCode } from "../inventory/fs-util.js";
-import { resolveAlias, type YamlSource } from "../inventory/yaml-document.js";
+import { followAlias, resolveAlias, type YamlSource } from "../inventory/yaml-document.js";
 import type { ModuleRegistry } from "../modules/registry.js";
 import { ControlCatalog } from "./controls.js";
 import { isPlayKey, isTaskKey } from "./keys.js";
@@ -45,7 +45,7 @@ export async function loadPlaybook(file: string, options: LoadPlaybookOptions): 
     reader.report(PlaybookCode.structure, "the playbook holds no plays", reader.locate(root));
   } else {
     for (const item of root.items) {
-      const play = readPlay(reader, context, resolveAlias(source, item as Node | null));
+      const play = readPlay(reader, context, followAlias(source, item as Node | null));
       if (play !== undefined) plays.push(play);
     }
   }

@@ -2,7 +2,7 @@ import { isMap, isScalar, isSeq, type Node } from "yaml";
 import { closestNames } from "../inventory/closest.js";
 import type { Vars } from "../inventory/types.js";
 import { varName } from "../inventory/var-value.js";
-import { resolveAlias, type MapEntry } from "../inventory/yaml-document.js";
+import { followAlias, resolveAlias, type MapEntry } from "../inventory/yaml-document.js";
 import { isPlayKey, PLAY_KEYS, TASK_KEYS, type PlayKey } from "./keys.js";
 import { didYouMean, PlaybookCode } from "./problems.js";
 import { readTask, type ReadTask, type TaskContext } from "./task.js";
@@ -78,6 +78,7 @@ export function readPlay(reader: YamlReader, context: TaskContext, node: Node | 
     serial: value("serial", (entry) => readSerial(reader, entry), undefined as Play["serial"]),
     maxFailPercentage: value("max_fail_percentage", (entry) => readPercentage(reader, entry), undefined as number | undefined),
     anyErrorsFatal: value("any_errors_fatal", (entry) => reader.bool(entry, "any_errors_fatal"), false),
+    secretVars: value("secret_vars", (entry) => readSecretVars(reader, entry), []),
     tasks: tasks.map((read) => read.task),
     handlers: handlers.map((read) => read.task),
     location,
@@ -153,6 +154,29 @@ function readVars(reader: YamlReader, entry: MapEntry): Vars | undefined {
 function pathList(reader: YamlReader, entry: MapEntry): Array<Node | null> | undefined {
   if (isScalar(entry.value)) return [entry.value];
   return reader.list(entry, "vars_files");
+}
+
+const variableName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** `secret_vars:` as a list of variable names (one name is a list of one); every bad item is reported. */
+function readSecretVars(reader: YamlReader, entry: MapEntry): string[] | undefined {
+  if (entry.value === null) return [];
+  // followAlias: an empty item stays a node, whose line the problem is reported at
+  const items = isSeq(entry.value) ? entry.value.items.map((item) => followAlias(reader.source, item as Node | null)) : [entry.value];
+  const names: string[] = [];
+  let ok = true;
+  for (const item of items) {
+    const value = scalarValue(reader.source, item);
+    const name = typeof value === "string" ? value.trim() : undefined;
+    if (name !== undefined && variableName.test(name) && name !== "facts") {
+      names.push(name);
+      continue;
+    }
+    ok = false;
+    const why = name === undefined ? `not ${describeNode(reader.source, item)}` : name === "facts" ? "facts come from the hosts and cannot be marked secret" : `${JSON.stringify(name)} is not a variable name`;
+    reader.report(PlaybookCode.secretVars, `secret_vars takes variable names: ${why}`, reader.locate(item));
+  }
+  return ok ? [...new Set(names)] : undefined;
 }
 
 function readSerial(reader: YamlReader, entry: MapEntry): Play["serial"] | undefined {

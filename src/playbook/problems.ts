@@ -32,6 +32,7 @@ export const PlaybookCode = {
   serial: "PLAYBOOK_SERIAL",
   maxFailPercentage: "PLAYBOOK_MAX_FAIL_PERCENTAGE",
   control: "PLAYBOOK_CONTROL",
+  secretVars: "PLAYBOOK_SECRET_VARS",
   /** A bad -e value on the command line: category "usage" (exit 5). */
   extraVars: "PLAYBOOK_EXTRA_VARS",
   /** A bad -e @FILE: category "parse" (exit 4). */
@@ -66,6 +67,7 @@ const defaultHints: Record<PlaybookCodeValue, string> = {
   PLAYBOOK_SERIAL: "serial is a positive number of hosts (10) or a percentage of the play's hosts (\"25%\")",
   PLAYBOOK_MAX_FAIL_PERCENTAGE: "max_fail_percentage is a number from 0 to 100",
   PLAYBOOK_CONTROL: "a control is an id (LXD-MU-03) or a mapping {id, title, severity: low|medium|high|critical, scope: host|cluster|instance, section, rationale, remediation}",
+  PLAYBOOK_SECRET_VARS: "secret_vars is a list of variable names (`secret_vars: [db_password, api_token]`); their values are masked in output and reports",
   PLAYBOOK_EXTRA_VARS: "-e takes KEY=VALUE pairs, @FILE (YAML or JSON) or an inline mapping such as '{\"key\": 1}'",
   PLAYBOOK_EXTRA_VARS_FILE: "an -e @FILE holds a mapping of variable names to values (YAML or JSON)",
 };

@@ -98,6 +98,7 @@ export function readTask(reader: YamlReader, context: TaskContext, node: Node | 
     ignoreErrors: value("ignore_errors", (entry) => reader.bool(entry, "ignore_errors"), false),
     register: value("register", (entry) => readRegister(reader, entry), undefined as string | undefined),
     timeoutSeconds: value("timeout", (entry) => readTimeout(reader, entry), undefined as number | undefined),
+    noLog: value("no_log", (entry) => reader.bool(entry, "no_log"), false),
     location,
     argLocations: call?.argLocations ?? {},
   };

@@ -1,4 +1,5 @@
 import Handlebars from "handlebars";
+import { shellQuote } from "../transport/shell-quote.js";
 import { displayValue, hasVariable, lookupPath, namesOf, UndefinedVariable, type TemplatePosition } from "./template-lookup.js";
 
 /**
@@ -41,6 +42,14 @@ env.registerHelper("lookup", (...args: unknown[]) => {
   const name = String(key);
   if (typeof holder === "object" && holder !== null && hasVariable(holder, name)) return (holder as Record<string, unknown>)[name];
   throw new UndefinedVariable(name, `lookup found no key ${name}`, typeof holder === "object" && holder !== null ? namesOf(holder) : [], undefined);
+});
+
+// `quote` as Ansible's `| quote`: a value made one word of a shell command line, whatever it holds,
+// so that `shell: "grep -- {{quote pattern}} /etc/x"` never runs what a variable holds.
+env.registerHelper("quote", (...args: unknown[]) => {
+  // a handlebars error, which the renderer reports as a template error at the argument (a plain Error escaped as an internal error)
+  if (args.length !== 2) throw new Handlebars.Exception("quote takes one value: {{quote name}}");
+  return shellQuote(displayValue(args[0]));
 });
 
 /** A string or file, parsed once: plain text, one whole variable, or a template. */
@@ -87,8 +96,39 @@ export function syntaxOf(error: Handlebars.Exception): TemplateSyntax {
   };
 }
 
+/**
+ * Bounds on one template, checked before handlebars parses it: its parser takes quadratic time in
+ * the nesting of blocks (4,000 nested {{#if}} take seconds, then overflow the stack), and every
+ * expression becomes code in one generated function (40,000 of them took over a gigabyte). Real
+ * templates stay far below both.
+ */
+export const MAX_TEMPLATE_NESTING = 100;
+export const MAX_TEMPLATE_EXPRESSIONS = 5_000;
+
+/** What makes the text too big to compile, if anything: counted on the text, without parsing it. */
+function tooBig(text: string): TemplateSyntax | undefined {
+  let expressions = 0;
+  let depth = 0;
+  for (const match of text.matchAll(/\{\{~?\s*([#^/]?)/g)) {
+    expressions++;
+    if (match[1] === "#" || match[1] === "^") depth++;
+    else if (match[1] === "/") depth = Math.max(0, depth - 1);
+    if (depth > MAX_TEMPLATE_NESTING) {
+      return { message: `blocks ({{#if}}, {{#each}}, ...) are nested more than ${MAX_TEMPLATE_NESTING} deep`, line: lineOf(text, match.index), column: undefined };
+    }
+  }
+  if (expressions > MAX_TEMPLATE_EXPRESSIONS) {
+    return { message: `the template holds ${expressions} {{ }} expressions, more than the ${MAX_TEMPLATE_EXPRESSIONS} fleet compiles in one template`, line: undefined, column: undefined };
+  }
+  return undefined;
+}
+
+const lineOf = (text: string, offset: number): number => text.slice(0, offset).split("\n").length;
+
 function compileUncached(text: string): CompiledTemplate {
   if (!text.includes("{{")) return { kind: "text", text };
+  const limit = tooBig(text);
+  if (limit !== undefined) return { kind: "invalid", error: limit };
   let program: Program;
   try {
     program = env.parse(text) as unknown as Program;

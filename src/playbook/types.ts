@@ -55,6 +55,8 @@ export interface Play {
   serial: { count: number } | { percent: number } | undefined;
   maxFailPercentage: number | undefined;
   anyErrorsFatal: boolean;
+  /** Variables whose values are secrets: masked wherever fleet shows or writes them (playbook/secrets.ts). */
+  secretVars: string[];
   tasks: Task[];
   handlers: Task[];
   location: SourceLocation;
@@ -85,6 +87,8 @@ export interface Task {
   ignoreErrors: boolean;
   register: string | undefined;
   timeoutSeconds: number | undefined;
+  /** no_log: the task's diff, output, facts and message never leave the engine (engine/mask.ts). */
+  noLog: boolean;
   location: SourceLocation;
   /** Where each argument was written, by key, for errors found when rendering. */
   argLocations: Record<string, SourceLocation>;

@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { isMap, isSeq, type Node } from "yaml";
-import { messageOf } from "../errors.js";
+import { FleetError, messageOf } from "../errors.js";
 import { errorCode } from "../inventory/fs-util.js";
 import type { Vars } from "../inventory/types.js";
 import { varName } from "../inventory/var-value.js";
 import { mappingEntries, resolveAlias } from "../inventory/yaml-document.js";
-import { PlaybookCode } from "./problems.js";
+import { asPlaybookProblem, PlaybookCode } from "./problems.js";
 import { parsePlaybookYaml, scalarValue, YamlReader } from "./yaml-read.js";
 
 /**
@@ -40,7 +40,7 @@ export function readVarsFile(reader: YamlReader, directories: { baseDir: string;
   }
   const { source, problems } = parsePlaybookYaml(text, shown);
   if (problems.length > 0) {
-    reader.problems.push(...problems);
+    for (const problem of problems) reader.problems.push(problem);
     return undefined;
   }
   const root = resolveAlias(source, source.doc.contents);
@@ -53,7 +53,16 @@ export function readVarsFile(reader: YamlReader, directories: { baseDir: string;
   const vars: Vars = {};
   let ok = true;
   // As Ansible (PyYAML) reads it: a key given twice keeps its last value, without a word.
-  for (const entry of mappingEntries(source, root).entries) {
+  let entries: ReturnType<typeof mappingEntries>["entries"];
+  try {
+    entries = mappingEntries(source, root).entries;
+  } catch (error) {
+    // a key whose aliases expand too far
+    if (!(error instanceof FleetError)) throw error;
+    reader.problems.push(asPlaybookProblem(error));
+    return undefined;
+  }
+  for (const entry of entries) {
     const value = file.data(entry.value);
     if (value === undefined) ok = false;
     else vars[varName(entry.key)] = value;

@@ -1,7 +1,7 @@
 import { isMap, isScalar, isSeq, visit, type Node, type YAMLMap } from "yaml";
 import { FleetError, type SourceLocation } from "../errors.js";
 import { varName } from "../inventory/var-value.js";
-import { locate, mappingEntries, parseYaml, resolveAlias, varValue, type MapEntry, type YamlSource } from "../inventory/yaml-document.js";
+import { followAlias, locate, mappingEntries, parseYaml, resolveAlias, varValue, type MapEntry, type YamlSource } from "../inventory/yaml-document.js";
 import type { VarValue } from "../inventory/types.js";
 import { asPlaybookProblem, playbookProblem, PlaybookCode, type PlaybookCodeValue } from "./problems.js";
 
@@ -33,7 +33,16 @@ export class YamlReader {
 
   /** The entries of a mapping; a key written twice is a problem (YAML would drop the first silently). */
   entries(map: YAMLMap): MapEntry[] {
-    const { entries, duplicates } = mappingEntries(this.source, map);
+    let read: ReturnType<typeof mappingEntries>;
+    try {
+      read = mappingEntries(this.source, map);
+    } catch (error) {
+      // a key whose aliases expand too far
+      if (!(error instanceof FleetError)) throw error;
+      this.problems.push(asPlaybookProblem(error));
+      return [];
+    }
+    const { entries, duplicates } = read;
     for (const duplicate of duplicates) {
       this.report(PlaybookCode.duplicateKey, `\`${keyName(duplicate)}\` is given twice`, duplicate.location);
     }
@@ -79,7 +88,7 @@ export class YamlReader {
    */
   names(entry: MapEntry, what: string, splitCommas: boolean): Array<{ name: string; location: SourceLocation }> | undefined {
     if (entry.value === null) return [];
-    const items = isSeq(entry.value) ? entry.value.items.map((item) => resolveAlias(this.source, item as Node | null)) : [entry.value];
+    const items = isSeq(entry.value) ? entry.value.items.map((item) => followAlias(this.source, item as Node | null)) : [entry.value];
     const names: Array<{ name: string; location: SourceLocation }> = [];
     let ok = true;
     for (const item of items) {
@@ -102,7 +111,7 @@ export class YamlReader {
   /** The items of a list (aliases resolved); `key:` with no value is an empty list. */
   list(entry: MapEntry, what: string): Array<Node | null> | undefined {
     if (entry.value === null) return [];
-    if (isSeq(entry.value)) return entry.value.items.map((item) => resolveAlias(this.source, item as Node | null));
+    if (isSeq(entry.value)) return entry.value.items.map((item) => followAlias(this.source, item as Node | null));
     this.report(PlaybookCode.structure, `${what} must be a list, not ${describeNode(this.source, entry.value)}`, this.at(entry));
     return undefined;
   }

@@ -34,7 +34,8 @@ export function buildReport(input: ReportInput): FleetReport {
     summary: {
       hosts: hosts.length,
       unreachable: hosts.filter((host) => host.status === "unreachable").length,
-      changed: hosts.filter((host) => host.tasks.some((task) => task.status === "changed")).length,
+      // an unreachable host counts once, as unreachable, even with changes made before it went away
+      changed: hosts.filter((host) => host.status !== "unreachable" && host.tasks.some((task) => task.status === "changed")).length,
       failed: hosts.filter((host) => host.status === "failed").length,
       tasks: taskCounts,
       controls: controlCounts,

@@ -168,7 +168,8 @@ export function renderDiffTable(diff: ReportDiff): string {
     if (entries.length === 0) continue;
     lines.push("", `${TITLES[category]} (${entries.length})`);
     const rows = [["HOST", "CONTROL", "SEVERITY", "BEFORE", "AFTER", "TITLE"], ...entries.map((entry) => [entry.host, entry.control, entry.severity, statusText(entry.before), entry.after, oneLine(entry.title)])];
-    lines.push(...alignColumns(rows).map((row) => `  ${row}`));
+    // one push per row: spread as arguments, a diff of 100,000 results overflows the stack
+    for (const row of alignColumns(rows)) lines.push(`  ${row}`);
   }
   if (DIFF_CATEGORIES.every((category) => diff[category].length === 0)) lines.push("", "Nothing fails in the new report, and nothing it holds failed before.");
   return `${lines.join("\n")}\n`;

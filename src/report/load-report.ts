@@ -4,6 +4,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "y
 import { z } from "zod";
 import { FleetError, InputFileError, messageOf, type SourceLocation } from "../errors.js";
 import { errorCode } from "../inventory/fs-util.js";
+import { jsonSyntaxErrorOffset } from "./json-syntax.js";
 import type { FleetReport } from "./types.js";
 
 /** Stable codes of report-file problems; every one is category "parse" (exit 4). */
@@ -196,9 +197,7 @@ function jsonErrorOffset(text: string, message: string): number | undefined {
   const position = /at position ([0-9]+)/.exec(message)?.[1];
   if (position !== undefined) return Number(position);
   if (/end of JSON input/.test(message)) return text.length;
-  const start = text.search(/\S/);
-  if (start >= 0 && !/[[{"0-9tfn-]/.test(text[start] ?? "")) return start;
-  return undefined;
+  return jsonSyntaxErrorOffset(text);
 }
 
 function offsetLocation(text: string, file: string, offset: number): SourceLocation {

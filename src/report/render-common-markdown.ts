@@ -37,12 +37,18 @@ export function mdText(value: string): string {
  * breaks show as ↵; in a table cell `|` is escaped as `\|` (GFM removes the backslash there, even
  * in code). null shows as —, an empty value as *(empty)*.
  */
+/** The longest run of backticks in the text (counted in a loop: spread into Math.max, 100,000 runs overflow the stack). */
+function longestBacktickRun(text: string): number {
+  let longest = 0;
+  for (const match of text.matchAll(/`+/g)) longest = Math.max(longest, match[0].length);
+  return longest;
+}
+
 export function mdCode(value: string | null, options: { inTable: boolean }): string {
   if (value === null) return "—";
   let text = plain(value).replace(/\n+$/, "").replace(/\n/g, " ↵ ").replace(/\t/g, " ");
   if (text.trim() === "") return text === "" ? "*(empty)*" : "*(blank)*";
-  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
-  const fence = "`".repeat(longest + 1);
+  const fence = "`".repeat(longestBacktickRun(text) + 1);
   const pad = text.startsWith("`") || text.endsWith("`") || (text.startsWith(" ") && text.endsWith(" ")) ? " " : "";
   if (options.inTable) text = text.replace(/\|/g, "\\|");
   return `${fence}${pad}${text}${pad}${fence}`;
@@ -59,8 +65,7 @@ export function mdBlock(value: string | null, indent: string): string {
   if (value === null) return " —";
   const text = plain(value).replace(/\n+$/, "");
   if (!text.includes("\n")) return ` ${mdCode(text, { inTable: false })}`;
-  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
-  const fence = "`".repeat(Math.max(3, longest + 1));
+  const fence = "`".repeat(Math.max(3, longestBacktickRun(text) + 1));
   return `\n${[fence, ...text.split("\n"), fence].map((line) => (line === "" ? "" : `${indent}${line}`)).join("\n")}`;
 }
 

@@ -5,7 +5,7 @@ import { FleetError, InputFileError, messageOf, type SourceLocation } from "../e
 import { errorCode } from "../inventory/fs-util.js";
 import { InventoryCode } from "../inventory/problems.js";
 import { splitPattern } from "../inventory/select.js";
-import { isEmptyDocument, locate, mappingEntries, parseYaml, resolveAlias, type MapEntry, type YamlSource } from "../inventory/yaml-document.js";
+import { followAlias, isEmptyDocument, locate, mappingEntries, parseYaml, resolveAlias, type MapEntry, type YamlSource } from "../inventory/yaml-document.js";
 import { didYouMean } from "../playbook/problems.js";
 import { describeNode, keyName, scalarValue } from "../playbook/yaml-read.js";
 import type { Waiver } from "./waivers.js";
@@ -85,7 +85,7 @@ export function parseWaivers(text: string, file: string): Waiver[] {
   const root = resolveAlias(source, source.doc.contents);
   let items: Array<Node | null> = [];
   if (isSeq(root)) {
-    items = root.items.map((item) => resolveAlias(source, item as Node | null));
+    items = root.items.map((item) => followAlias(source, item as Node | null));
   } else if (isMap(root)) {
     items = reader.topLevel(root);
   } else {
@@ -142,7 +142,7 @@ class WaiverReader {
       if (name !== "waivers") {
         this.report(WaiverCode.structure, `unknown key \`${name}\` at the top of a waivers file`, entry.location, didYouMean(name, ["waivers"], "the top level is a list of waivers, or a mapping with the one key `waivers`"));
       } else if (isSeq(entry.value)) {
-        items = entry.value.items.map((item) => resolveAlias(this.source, item as Node | null));
+        items = entry.value.items.map((item) => followAlias(this.source, item as Node | null));
       } else if (entry.value !== null) {
         this.report(WaiverCode.structure, `waivers must be a list of waivers, not ${describeNode(this.source, entry.value)}`, this.at(entry));
       }
@@ -173,7 +173,16 @@ class WaiverReader {
   }
 
   private entries(map: YAMLMap): MapEntry[] {
-    const { entries, duplicates } = mappingEntries(this.source, map);
+    let read: ReturnType<typeof mappingEntries>;
+    try {
+      read = mappingEntries(this.source, map);
+    } catch (error) {
+      // a key whose aliases expand too far
+      if (!(error instanceof FleetError)) throw error;
+      this.problems.push(asWaiverProblem(error));
+      return [];
+    }
+    const { entries, duplicates } = read;
     for (const duplicate of duplicates) this.report(WaiverCode.duplicateKey, `\`${keyName(duplicate)}\` is given twice`, duplicate.location);
     return entries;
   }
@@ -214,7 +223,7 @@ class WaiverReader {
 
   private hosts(entry: MapEntry | undefined): string | undefined {
     if (entry === undefined) return undefined;
-    const items = isSeq(entry.value) ? entry.value.items.map((item) => resolveAlias(this.source, item as Node | null)) : [entry.value];
+    const items = isSeq(entry.value) ? entry.value.items.map((item) => followAlias(this.source, item as Node | null)) : [entry.value];
     const patterns: string[] = [];
     for (const item of items) {
       const value = scalarValue(this.source, item);

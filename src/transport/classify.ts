@@ -61,6 +61,15 @@ export function classifyConnectError(facts: ConnectErrorFacts, context: ConnectC
       { hint: `make ${shellQuote(context.recordFile)} writable (or name another file with fleet_known_hosts), then run again with --host-key-checking accept-new` },
     );
   }
+  if (verdict?.kind === "unknown" && verdict.authorities.length > 0) {
+    const lines = verdict.authorities.map((entry) => `${entry.file}:${entry.line}`).join(", ");
+    return new TransportError(
+      "host-key-unknown",
+      context.host,
+      `the host key of ${where(context)} is not in known_hosts (${verdict.keyType} ${verdict.fingerprint}); a @cert-authority line matches the host (${lines}), but fleet does not support host certificates`,
+      { hint: `add the host's own key beside the CA line, after checking it out of band: ssh-keyscan -p ${context.port} ${shellQuote(context.address)} >> ${shellQuote(context.recordFile)}` },
+    );
+  }
   if (verdict?.kind === "unknown") {
     return new TransportError(
       "host-key-unknown",

@@ -7,8 +7,8 @@ import type { ExecResult } from "./types.js";
 export interface RunningCommand {
   onStdout(listener: (chunk: Buffer) => void): void;
   onStderr(listener: (chunk: Buffer) => void): void;
-  /** Called once, after the command ended and its output streams closed. */
-  onExit(listener: (exit: { code: number | null; signal: string | null }) => void): void;
+  /** Called once, after the command ended and its output streams closed (or a kill got no answer). */
+  onExit(listener: (exit: CommandExit) => void): void;
   writeStdin(data: string | Buffer): void;
   endStdin(): void;
   /**
@@ -16,6 +16,13 @@ export interface RunningCommand {
    * process group of the command when it was asked for (commands with a timeout report it).
    */
   kill(processGroups: readonly number[]): void;
+}
+
+export interface CommandExit {
+  code: number | null;
+  signal: string | null;
+  /** The command was killed but the host never confirmed it (the channel did not close). */
+  unanswered?: boolean;
 }
 
 export interface SupervisedRequest {
@@ -110,7 +117,7 @@ export async function superviseCommand(
   // the interrupt may have come while the channel was being opened
   if (request.signal?.aborted) onAbort();
 
-  const exit = await new Promise<{ code: number | null; signal: string | null }>((resolve) => running.onExit(resolve));
+  const exit = await new Promise<CommandExit>((resolve) => running.onExit(resolve));
   if (timer) clearTimeout(timer);
   if (killWaiting) clearTimeout(killWaiting);
   request.signal?.removeEventListener("abort", onAbort);
@@ -127,6 +134,7 @@ export async function superviseCommand(
     truncated: stdout.truncated || stderr.truncated,
     timedOut,
     interrupted,
+    ...(exit.unanswered ? { killUnanswered: true } : {}),
     becomeFailure,
     durationMs: Date.now() - begun,
   };

@@ -38,11 +38,14 @@ const CODES: Record<UnreachableKind, string> = {
 export class TransportError extends FleetError {
   readonly kind: UnreachableKind;
   readonly host: string;
+  /** What a command printed before its connection broke (it may say which of its steps finished). */
+  readonly partialOutput: { stdout: string; stderr: string } | undefined;
 
-  constructor(kind: UnreachableKind, host: string, message: string, options: { hint?: string; cause?: unknown } = {}) {
+  constructor(kind: UnreachableKind, host: string, message: string, options: { hint?: string; cause?: unknown; partialOutput?: { stdout: string; stderr: string } } = {}) {
     super(CODES[kind], `${host}: ${message}`, options);
     this.kind = kind;
     this.host = host;
+    this.partialOutput = options.partialOutput;
   }
 }
 

@@ -10,7 +10,10 @@ const EXIT_MEANINGS: Record<number, string> = {
 /** One line that says why a command did not succeed, or null when it did. */
 export function describeFailure(result: ExecResult, timeoutMs?: number): string | null {
   if (result.becomeFailure !== null) return `become failed: ${result.becomeFailure}`;
-  if (result.timedOut) return timeoutMs === undefined ? "timed out; killed" : `timed out after ${timeoutMs / 1000} s; killed`;
+  if (result.timedOut) {
+    const after = timeoutMs === undefined ? "timed out" : `timed out after ${timeoutMs / 1000} s`;
+    return result.killUnanswered ? `${after}; the host did not answer the kill (frozen or cut off): the command may still be running there` : `${after}; killed`;
+  }
   if (result.signal !== null) return `killed by signal ${result.signal}`;
   if (result.exitCode === 0) return null;
   if (result.exitCode === null) return "ended without an exit status";

@@ -8,7 +8,7 @@ import type { Duplex } from "node:stream";
 import { messageOf } from "../errors.js";
 import type { HostConnection } from "../inventory/types.js";
 import { classifyConnectError, type ConnectContext } from "./classify.js";
-import { type RunningCommand, superviseCommand } from "./command-supervisor.js";
+import { type CommandExit, type RunningCommand, superviseCommand } from "./command-supervisor.js";
 import { type Endpoint, type EndpointContext, type JumpSpec, resolveEndpoint } from "./endpoint.js";
 import { TransportError, isTransportError } from "./errors.js";
 import { KeyCache, type PassphraseSource } from "./key-cache.js";
@@ -324,6 +324,8 @@ class SshConnection implements Connection {
   private readonly killer: LimitFunction = pLimit(1);
   private lost: Error | undefined;
   private closed = false;
+  /** A kill went unanswered: the host is frozen or cut off, so closing does not wait for it. */
+  private unresponsive = false;
 
   constructor(
     private readonly target: HostConnection,
@@ -347,6 +349,10 @@ class SshConnection implements Connection {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.unresponsive) {
+      this.client.destroy();
+      return;
+    }
     // the side-channel kills of timed-out or interrupted commands finish before the connection goes
     await this.killsDone();
     await endClient(this.client);
@@ -372,9 +378,11 @@ class SshConnection implements Connection {
       { command, become, timeoutMs: options.timeoutMs, stdin: options.stdin, outputLimit: this.options.outputLimit, signal: options.signal },
       (line) => this.openChannel(line, become),
     );
+    if (result.killUnanswered) this.unresponsive = true;
     if (result.exitCode === null && result.signal === null && !result.timedOut && !result.interrupted && this.lost) {
       throw new TransportError("connection-lost", this.host, `the connection broke while running a command: ${this.lost.message}`, {
         hint: "the host rebooted, sshd restarted, or the network dropped",
+        partialOutput: { stdout: result.stdout, stderr: result.stderr },
       });
     }
     return result;
@@ -451,17 +459,17 @@ function channelCommand(channel: ClientChannel, killGroup: (group: number) => vo
   let code: number | null = null;
   let signal: string | null = null;
   let exited = false;
-  const exitListeners: ((exit: { code: number | null; signal: string | null }) => void)[] = [];
-  const finish = (): void => {
+  const exitListeners: ((exit: CommandExit) => void)[] = [];
+  const finish = (unanswered = false): void => {
     if (exited) return;
     exited = true;
-    for (const listener of exitListeners) listener({ code, signal });
+    for (const listener of exitListeners) listener({ code, signal, ...(unanswered ? { unanswered } : {}) });
   };
   channel.on("exit", (exitCode: number | null, exitSignal?: string) => {
     if (typeof exitCode === "number") code = exitCode;
     if (typeof exitSignal === "string") signal = exitSignal.startsWith("SIG") ? exitSignal : `SIG${exitSignal}`;
   });
-  channel.on("close", finish);
+  channel.on("close", () => finish());
   channel.on("error", () => {});
   channel.stderr.on("error", () => {});
   return {
@@ -484,7 +492,7 @@ function channelCommand(channel: ClientChannel, killGroup: (group: number) => vo
       } catch {
         // already closed
       }
-      setTimeout(finish, CLOSE_GRACE_MS).unref();
+      setTimeout(() => finish(true), CLOSE_GRACE_MS).unref();
     },
   };
 }

@@ -36,6 +36,11 @@ export interface ExecResult {
   timedOut: boolean;
   /** True when the command was killed (or never started) because the run was interrupted. */
   interrupted: boolean;
+  /**
+   * Set when a kill (timeout, interrupt) got no answer: the host stopped answering (frozen, cut
+   * off), so the command may still be running there.
+   */
+  killUnanswered?: boolean;
   /** Set when sudo itself refused (password required, wrong password, user not allowed). */
   becomeFailure: string | null;
   durationMs: number;

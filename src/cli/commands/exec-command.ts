@@ -1,6 +1,7 @@
 import { UsageError } from "../../errors.js";
 import { runExec } from "../../engine/exec.js";
 import { FAN_OUT_DEFAULTS } from "../../engine/fan-out.js";
+import { maskExecResult } from "../../engine/mask.js";
 import { hostConnections } from "../../inventory/connection.js";
 import { loadInventory } from "../../inventory/load.js";
 import { selectHosts } from "../../inventory/select.js";
@@ -12,6 +13,7 @@ import { ExecProgress } from "../exec-progress.js";
 import type { CliIo } from "../program.js";
 import { openTransport, positiveInteger, positiveSeconds, type ConnectionFlags } from "../connection-options.js";
 import { inventorySources } from "../inventory-sources.js";
+import { execSecrets } from "../secret-output.js";
 
 export interface ExecFlags extends ConnectionFlags {
   become?: boolean;
@@ -32,9 +34,12 @@ export async function execCommand(words: readonly string[], flags: ExecFlags, io
   // selectHosts refuses (exit 5) a limit that selects no host
   const hosts = selectHosts(inventory, undefined, flags.limit);
   const targets = hostConnections(hosts);
+  // every value shown from here on is masked (docs/playbooks.md, Secrets)
+  const { mask, warnings } = execSecrets(inventory, io.env);
+  for (const warning of warnings) io.stderr.write(`fleet: warning: ${warning}\n`);
 
   const progress = new ExecProgress(io.stderr, targets.length);
-  const transport = new TrackingTransport(await openTransport(flags, io, (message) => progress.warn(message)));
+  const transport = new TrackingTransport(await openTransport(flags, io, (message) => progress.warn(mask.text(message)), mask));
   const stopListening = onInterrupt((signal) => {
     progress.note(interruptNotice(signal));
     transport.interrupt();
@@ -49,7 +54,7 @@ export async function execCommand(words: readonly string[], flags: ExecFlags, io
       interrupted: () => transport.interrupted,
       ...(flags.become ? { become: true } : {}),
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
-      onHostDone: (result) => progress.hostDone(result),
+      onHostDone: (result) => progress.hostDone(maskExecResult(result, mask)),
     });
   } finally {
     stopListening();
@@ -58,7 +63,8 @@ export async function execCommand(words: readonly string[], flags: ExecFlags, io
   }
   const finishedAt = new Date();
 
-  if (flags.json) io.stdout.write(execJson(results, { command, startedAt, finishedAt, interrupted: transport.interrupted }));
-  else io.stdout.write(`${groupedOutput(results)}\n${summaryTable(results)}`);
+  const shown = results.map((result) => maskExecResult(result, mask));
+  if (flags.json) io.stdout.write(execJson(shown, { command: mask.text(command), startedAt, finishedAt, interrupted: transport.interrupted }));
+  else io.stdout.write(`${groupedOutput(shown)}\n${summaryTable(shown)}`);
   return transport.interrupted ? ExitCode.interrupted : execExitCode(results);
 }

@@ -2,6 +2,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { FleetError, InputFileError } from "../../errors.js";
 import { FAN_OUT_DEFAULTS } from "../../engine/fan-out.js";
+import { isNoLog, maskHostResult, maskTaskResult } from "../../engine/mask.js";
 import { PendingValue } from "../../engine/pending.js";
 import type { HostResult } from "../../engine/results.js";
 import { runPlaybook } from "../../engine/run-playbook.js";
@@ -12,6 +13,7 @@ import type { Inventory, InventoryHost, Vars } from "../../inventory/types.js";
 import { builtinModules } from "../../modules/registry.js";
 import { parseExtraVars } from "../../playbook/extra-vars.js";
 import { loadPlaybook, resolvePlaybookPath } from "../../playbook/load.js";
+import { secretsOfResult } from "../../playbook/secrets.js";
 import { selectedByTags } from "../../playbook/tags.js";
 import { renderTaskArgs, renderTemplateFile } from "../../playbook/template.js";
 import type { Play, Playbook, Task } from "../../playbook/types.js";
@@ -30,6 +32,7 @@ import { inventorySources } from "../inventory-sources.js";
 import type { CliIo } from "../program.js";
 import { useColor, writeReportFile } from "../report-files.js";
 import { recapTable, runExitCode, summaryLine, taskLine, unreachableLines, type OutputSettings } from "../run-output.js";
+import { maskedError, runSecrets } from "../secret-output.js";
 
 export interface RunFlags extends ConnectionFlags {
   tags?: string;
@@ -65,14 +68,21 @@ export async function runCommand(playbookName: string, flags: RunFlags, io: CliI
   if (flags.limit !== undefined) selectHosts(inventory, undefined, flags.limit);
   const tagSelection = { tags: splitList(flags.tags), skipTags: splitList(flags.skipTags) };
   const selected = (task: Task): boolean => selectedByTags(task, tagSelection);
-  preflight(playbook, inventory, flags.limit, extraVars);
+  // every value shown or written from here on is masked (docs/playbooks.md, Secrets)
+  const { mask, warnings } = runSecrets(playbook, inventory, extraVars, io.env, hostVars);
+  for (const warning of warnings) io.stderr.write(`fleet: warning: ${warning}\n`);
+  try {
+    preflight(playbook, inventory, flags.limit, extraVars);
+  } catch (error) {
+    throw maskedError(error, mask);
+  }
   // read before any host is touched: a broken waivers or baseline file is exit 4 up front
   const waivers = flags.waivers === undefined ? [] : await loadWaivers(flags.waivers);
   const baseline = flags.baseline === undefined ? undefined : await loadReport(flags.baseline);
 
   const settings: OutputSettings = { check, verbose: flags.verbose === true, diff: flags.diff === true };
   io.stderr.write(`fleet ${mode}${check && mode === "run" ? " --check" : ""}: ${playbook.file}${playbookPath === playbook.path && !path.isAbsolute(playbookName) && path.resolve(playbookName) !== playbook.path ? ` (shipped with fleet: ${playbook.path})` : ""}\n`);
-  const transport = new TrackingTransport(await openTransport(flags, io, (message) => io.stderr.write(`fleet: warning: ${message}\n`)));
+  const transport = new TrackingTransport(await openTransport(flags, io, (message) => io.stderr.write(`fleet: warning: ${mask.text(message)}\n`), mask));
   let lastResort: NodeJS.Timeout | undefined;
   const stopListening = onInterrupt((signal) => {
     io.stderr.write(`\n${interruptNotice(signal)}\n`);
@@ -83,9 +93,9 @@ export async function runCommand(playbookName: string, flags: RunFlags, io: CliI
   });
 
   const startedAt = new Date();
-  let hosts: HostResult[];
+  let results: HostResult[];
   try {
-    hosts = await runPlaybook(playbook, inventory, transport, {
+    results = await runPlaybook(playbook, inventory, transport, {
       check,
       forks,
       handshakes: FAN_OUT_DEFAULTS.handshakes,
@@ -98,7 +108,10 @@ export async function runCommand(playbookName: string, flags: RunFlags, io: CliI
       renderTemplateFile: (file, scope) => renderTemplateFile(path.join(playbook.baseDir, "templates", file), scope),
       interrupted: () => transport.interrupted,
       onPlayStart: (play, count) => io.stderr.write(`PLAY [${play.name}] on ${count} host${count === 1 ? "" : "s"}\n`),
-      onTaskResult: (host, result) => io.stdout.write(taskLine(host, result, settings)),
+      onTaskResult: (host, result) => {
+        for (const value of secretsOfResult(playbook.plays, result)) mask.add(value);
+        io.stdout.write(taskLine(host, maskTaskResult(result, mask, isNoLog(playbook, result)), settings));
+      },
     });
   } finally {
     stopListening();
@@ -106,10 +119,11 @@ export async function runCommand(playbookName: string, flags: RunFlags, io: CliI
     await transport.close();
   }
   const interrupted = transport.interrupted;
+  const hosts = results.map((host) => maskHostResult(host, mask, playbook));
   const groups = new Map(hosts.map((host) => [host.host, inventory.hosts.get(host.host)?.groups.filter((group) => group !== "all" && group !== "ungrouped") ?? []]));
   const waived = applyWaivers(buildReport({ mode: check ? "audit" : "run", playbook, startedAt, finishedAt: new Date(), interrupted, hosts, groups, selected }), waivers, new Date());
-  for (const warning of waived.warnings) io.stderr.write(`fleet: warning: ${warning}\n`);
-  const report = waived.report;
+  for (const warning of waived.warnings) io.stderr.write(`fleet: warning: ${mask.text(warning)}\n`);
+  const report = mask.deep(waived.report);
   io.stdout.write(`\n${unreachableLines(hosts)}${recapTable(hosts, settings)}`);
   if (report.controls.length > 0) io.stdout.write(`\n${renderSummaryTable(report, { color: useColor(io.stdout, io.env) })}`);
   io.stdout.write(summaryLine(report));

@@ -31,10 +31,13 @@ export const lxdName = (what: string) => {
     .string({ error: `must be ${a} ${what} name` })
     .min(1, `${a} ${what} name must not be empty`)
     .max(63, `${a} ${what} name has at most 63 characters`)
-    .regex(/^[^\s/,'"\\]*$/, `${a} ${what} name has no spaces, "/", ",", quotes or backslashes`);
+    .regex(/^[^\s/,'"\\]*$/, `${a} ${what} name has no spaces, "/", ",", quotes or backslashes`)
+    // lxc would read "-h" or "--project=x" as an option, not as a name
+    .refine((name) => !name.startsWith("-"), `${a} ${what} name must not start with "-"`);
 };
 
-const CONFIG_KEY = /^[A-Za-z0-9_.:-]+$/;
+/** Starts with a letter, digit or "_": a key beginning with "-" would reach lxc as an option. */
+const CONFIG_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.:-]*$/;
 
 /** A record whose keys are checked with a message at the key's own path (zod's record key errors say only "Invalid key"). */
 export function keyedRecord<Value extends z.ZodType>(value: Value, key: { test(name: string): boolean; message: string }) {
@@ -44,7 +47,7 @@ export function keyedRecord<Value extends z.ZodType>(value: Value, key: { test(n
 }
 
 /** A config key: "limits.cpu", "user.x", "security.acls". */
-export const configKey = { test: (name: string): boolean => CONFIG_KEY.test(name), message: "a config key has only letters, digits and . _ : -" };
+export const configKey = { test: (name: string): boolean => CONFIG_KEY.test(name), message: "a config key has only letters, digits and . _ : -, and starts with a letter, digit or _" };
 
 /** A config value as YAML gives it; null or "" means unset (LXD deletes a key set to ""). */
 const configValue = z

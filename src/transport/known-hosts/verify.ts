@@ -4,7 +4,8 @@ import type { KnownHostEntry } from "./parse.js";
 
 export type HostKeyVerdict =
   | { kind: "known"; entry: KnownHostEntry }
-  | { kind: "unknown"; keyType: string; fingerprint: string }
+  /** authorities: @cert-authority lines for this host, which fleet cannot use (no host certificates). */
+  | { kind: "unknown"; keyType: string; fingerprint: string; authorities: KnownHostEntry[] }
   /** The host is known with other keys: possible man-in-the-middle. */
   | { kind: "changed"; keyType: string; fingerprint: string; expected: KnownHostEntry[] }
   | { kind: "revoked"; fingerprint: string; entry: KnownHostEntry };
@@ -18,6 +19,7 @@ interface HostIndex {
   literal: Map<string, KnownHostEntry[]>;
   scanned: KnownHostEntry[];
   revoked: KnownHostEntry[];
+  authorities: KnownHostEntry[];
   /** Each entry's place in file order, to sort what a lookup found without searching the whole list. */
   position: Map<KnownHostEntry, number>;
 }
@@ -27,10 +29,11 @@ const indexes = new WeakMap<readonly KnownHostEntry[], HostIndex>();
 function indexOf(entries: readonly KnownHostEntry[]): HostIndex {
   let index = indexes.get(entries);
   if (index) return index;
-  index = { literal: new Map(), scanned: [], revoked: [], position: new Map() };
+  index = { literal: new Map(), scanned: [], revoked: [], authorities: [], position: new Map() };
   for (const [position, entry] of entries.entries()) {
     index.position.set(entry, position);
     if (entry.marker === "revoked") index.revoked.push(entry);
+    if (entry.marker === "cert-authority") index.authorities.push(entry);
     if (entry.marker !== null) continue;
     const literal = entry.patterns.every((pattern) => pattern.kind === "plain" && !pattern.negated && !/[*?]/.test(pattern.pattern));
     if (!literal) {
@@ -69,7 +72,7 @@ export function verifyHostKey(entries: readonly KnownHostEntry[], lookupName: st
   if (match) return { kind: "known", entry: match };
   const keyType = keyTypeOfBlob(presented) ?? "unknown";
   if (forHost.length > 0) return { kind: "changed", keyType, fingerprint, expected: forHost };
-  return { kind: "unknown", keyType, fingerprint };
+  return { kind: "unknown", keyType, fingerprint, authorities: indexOf(entries).authorities.filter((entry) => entryMatchesHost(entry, lookupName)) };
 }
 
 /**

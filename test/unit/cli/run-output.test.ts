@@ -15,5 +15,6 @@ describe("run output", () => {
   it("--diff shows the changed lines only", () => {
     expect(taskLine("tb1", base, { check: true, verbose: false, diff: true })).toContain("    @@ line 2 @@\n    - b\n    + B\n");
     expect(unifiedDiff("", "x\n")).toBe("@@ line 1 @@\n+ x");
+    expect(unifiedDiff("hidden", "hidden")).toBe("hidden");
   });
 });

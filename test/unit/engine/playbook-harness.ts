@@ -124,6 +124,7 @@ export function task(spec: TaskSpec, index: number): Task {
     ignoreErrors: spec.ignoreErrors ?? false,
     register: spec.register,
     timeoutSeconds: undefined,
+    noLog: false,
     location: { file: "test.yml", line: index + 1 },
     argLocations: {},
   };
@@ -146,6 +147,7 @@ export function playbookOf(tasks: TaskSpec[], options: { handlers?: TaskSpec[]; 
         serial: options.serial,
         maxFailPercentage: undefined,
         anyErrorsFatal: options.anyErrorsFatal ?? false,
+        secretVars: [],
         tasks: tasks.map(task),
         handlers: (options.handlers ?? []).map((spec, index) => task(spec, index)),
         location: { file: "test.yml", line: 1 },

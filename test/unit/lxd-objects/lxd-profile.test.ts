@@ -169,7 +169,7 @@ describe("lxd_profile arguments", () => {
   it.each<[unknown, string[]]>([
     [{ name: "a b" }, ['name: a profile name has no spaces, "/", ",", quotes or backslashes']],
     [{ name: "p", config: { "limits.cpu": { max: 2 } } }, ["config.limits.cpu: must be a string, number, boolean or null (null unsets the key)"]],
-    [{ name: "p", config: { "bad key": 1 } }, ["config.bad key: a config key has only letters, digits and . _ : -"]],
+    [{ name: "p", config: { "bad key": 1 } }, ["config.bad key: a config key has only letters, digits and . _ : -, and starts with a letter, digit or _"]],
     [{ name: "p", config: { "user.x": "a\nb" } }, ["config.user.x: must be one line"]],
     [{ name: "p", devices: { eth0: { nictype: "bridged" } } }, ['devices.eth0: a device needs a "type" (disk, nic, unix-char, ...)']],
     [{ name: "p", devices: { eth0: { type: "nic", parent: ["x"] } } }, ["devices.eth0.parent: must be a string, number or boolean"]],

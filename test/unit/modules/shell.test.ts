@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { FactValue } from "../../../src/facts/types.js";
+import { shellReadingScript } from "../../../src/facts/here-document.js";
 import { shellModule } from "../../../src/modules/shell.js";
 import { planModule } from "../../support/plan-module.js";
 import { applyHere, sh } from "./local-host.js";
@@ -13,19 +14,15 @@ function command(rawArgs: unknown): { script: string; description: string } {
   return plan.commands[0];
 }
 
-describe("shell: cmd runs as one sh -c script", () => {
-  it.each([
-    ["echo hello", "/bin/sh -c 'echo hello'"],
-    ["lxc list --format csv | grep -c RUNNING > /tmp/n", "/bin/sh -c 'lxc list --format csv | grep -c RUNNING > /tmp/n'"],
-    ["echo \"it's $HOME\"", `/bin/sh -c 'echo "it'\\''s $HOME"'`],
-    ["a\nb", "/bin/sh -c 'a\nb'"],
-  ])("%s", (cmd, expected) => {
-    expect(command({ cmd }).script).toBe(expected);
+describe("shell: cmd runs as one /bin/sh script, read from a here-document (never on a command line)", () => {
+  it.each(["echo hello", "lxc list --format csv | grep -c RUNNING > /tmp/n", "echo \"it's $HOME\"", "a\nb"])("%s", (cmd) => {
+    expect(command({ cmd }).script).toBe(shellReadingScript("/bin/sh", cmd));
+    expect(command({ cmd }).script).not.toMatch(/sh -c/);
   });
 
   it("chdir first, then the script", () => {
     expect(command({ cmd: "ls | wc -l", chdir: "/var/snap/lxd" })).toEqual({
-      script: "cd -- /var/snap/lxd\n/bin/sh -c 'ls | wc -l'",
+      script: `cd -- /var/snap/lxd\n${shellReadingScript("/bin/sh", "ls | wc -l")}`,
       description: "run with sh in /var/snap/lxd: ls | wc -l",
     });
   });
@@ -79,9 +76,9 @@ describe("shell: argument errors name their path", () => {
 });
 
 describe("shell: the read-only script (changed_when: false)", () => {
-  it("is the same sh -c line, in chdir", () => {
+  it("is the same script, in chdir", () => {
     const script = shellModule.readOnlyScript?.(shellModule.args.parse({ cmd: "ls | wc -l", chdir: "/" }));
-    expect(script).toBe("cd -- / || exit\n/bin/sh -c 'ls | wc -l'");
+    expect(script).toBe(`cd -- / || exit\n${shellReadingScript("/bin/sh", "ls | wc -l")}`);
     expect(sh(script ?? "").stdout).toMatch(/^\d+\n$/);
   });
 });

@@ -8,14 +8,14 @@ const control = (id: string, severity: Control["severity"]): Control => ({ id, t
 const CONTROLS = [control("C-1", "high"), control("C-2", "low"), control("C-3", "critical")];
 
 function task(index: number, controlOf: Control | null): Task {
-  return { index, name: `t${index}`, module: "assert", args: {}, control: controlOf, tags: [], when: [], notify: [], become: undefined, becomeUser: undefined, scope: "host", runOnce: false, checkMode: undefined, changedWhen: undefined, failedWhen: undefined, ignoreErrors: false, register: undefined, timeoutSeconds: undefined, location: { file: "p.yml" }, argLocations: {} };
+  return { index, name: `t${index}`, module: "assert", args: {}, control: controlOf, tags: [], when: [], notify: [], become: undefined, becomeUser: undefined, scope: "host", runOnce: false, checkMode: undefined, changedWhen: undefined, failedWhen: undefined, ignoreErrors: false, register: undefined, timeoutSeconds: undefined, noLog: false, location: { file: "p.yml" }, argLocations: {} };
 }
 
 const playbook: Playbook = {
   file: "p.yml",
   path: "/p.yml",
   baseDir: "/",
-  plays: [{ name: "p", hosts: "all", become: undefined, becomeUser: undefined, defaults: {}, vars: {}, varsFiles: [], serial: undefined, maxFailPercentage: undefined, anyErrorsFatal: false, tasks: [task(0, CONTROLS[0]!), task(1, CONTROLS[1]!), task(2, CONTROLS[2]!), task(3, CONTROLS[0]!), task(4, null)], handlers: [], location: { file: "p.yml" } }],
+  plays: [{ name: "p", hosts: "all", become: undefined, becomeUser: undefined, defaults: {}, vars: {}, varsFiles: [], serial: undefined, maxFailPercentage: undefined, anyErrorsFatal: false, secretVars: [], tasks: [task(0, CONTROLS[0]!), task(1, CONTROLS[1]!), task(2, CONTROLS[2]!), task(3, CONTROLS[0]!), task(4, null)], handlers: [], location: { file: "p.yml" } }],
 };
 
 function result(index: number, status: TaskResult["status"], verdict: ControlVerdict["status"] | null): TaskResult {

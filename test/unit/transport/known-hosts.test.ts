@@ -119,6 +119,14 @@ describe("verifyHostKey", () => {
     expect(verifyHostKey(entries, lookup ?? "h1", presented).kind).toBe(verdict);
   });
 
+  it("names the @cert-authority lines that match an unknown host (fleet cannot use them), and only those", () => {
+    const { entries } = parseKnownHosts([`@cert-authority *.lab ssh-ed25519 ${b64(other)}`, `@cert-authority db.prod ssh-ed25519 ${b64(other)}`].join("\n"), "kh");
+    const verdict = verifyHostKey(entries, "web.lab", good);
+    expect(verdict.kind === "unknown" ? verdict.authorities.map((entry) => entry.line) : undefined).toEqual([1]);
+    const elsewhere = verifyHostKey(entries, "web.prod", good);
+    expect(elsewhere.kind === "unknown" ? elsewhere.authorities : undefined).toEqual([]);
+  });
+
   it("restricts host-key algorithms to the key types known for the host", () => {
     const { entries } = parseKnownHosts([`h1 ssh-rsa ${b64(rsa)}`, `h1 ssh-ed25519 ${b64(good)}`, `h2 ecdsa-sha2-nistp256 ${b64(sshString(Buffer.from("ecdsa-sha2-nistp256")))}`].join("\n"), "kh");
     expect(hostKeyAlgorithmsFor(entries, "h1")).toEqual(["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa", "ssh-ed25519"]);
