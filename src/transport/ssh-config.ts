@@ -72,7 +72,11 @@ async function readWithIncludes(file: string, baseDir: string, depth: number): P
     text = await readFile(file, "utf8");
   } catch (error) {
     if (typeof error === "object" && error !== null && "code" in error && (error.code === "ENOENT" || error.code === "ENOTDIR")) return undefined;
-    throw error;
+    // OpenSSH reads nothing from a directory named by Include; fleet says so instead of failing
+    if (typeof error === "object" && error !== null && "code" in error && error.code === "EISDIR") {
+      throw new UsageError("SSH_CONFIG_INCLUDE", `${file} is a directory, not an ssh client config file`, "name files in Include (a glob such as config.d/* reads every file of a directory)");
+    }
+    throw new UsageError("SSH_CONFIG_UNREADABLE", `cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`, "check the path and its permissions");
   }
   const lines: string[] = [];
   for (const line of text.split("\n")) {

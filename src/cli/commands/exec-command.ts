@@ -1,3 +1,4 @@
+import { terminalSafe } from "../terminal-safe.js";
 import { UsageError } from "../../errors.js";
 import { runExec } from "../../engine/exec.js";
 import { FAN_OUT_DEFAULTS } from "../../engine/fan-out.js";
@@ -30,13 +31,13 @@ export async function execCommand(words: readonly string[], flags: ExecFlags, io
   const sources = inventorySources(flags.inventory ?? [], io.env);
 
   const inventory = await loadInventory(sources);
-  for (const warning of inventory.warnings) io.stderr.write(`fleet: warning: ${warning}\n`);
+  for (const warning of inventory.warnings) io.stderr.write(`fleet: warning: ${terminalSafe(warning)}\n`);
   // selectHosts refuses (exit 5) a limit that selects no host
   const hosts = selectHosts(inventory, undefined, flags.limit);
   const targets = hostConnections(hosts);
   // every value shown from here on is masked (docs/playbooks.md, Secrets)
   const { mask, warnings } = execSecrets(inventory, io.env);
-  for (const warning of warnings) io.stderr.write(`fleet: warning: ${warning}\n`);
+  for (const warning of warnings) io.stderr.write(`fleet: warning: ${terminalSafe(warning)}\n`);
 
   const progress = new ExecProgress(io.stderr, targets.length);
   const transport = new TrackingTransport(await openTransport(flags, io, (message) => progress.warn(mask.text(message)), mask));

@@ -1,3 +1,4 @@
+import { terminalSafe } from "../terminal-safe.js";
 import { UsageError } from "../../errors.js";
 import { loadInventory } from "../../inventory/load.js";
 import { pythonJson } from "../../inventory/python-json.js";
@@ -25,7 +26,7 @@ export async function runInventory(options: InventoryOptions, io: CliIo): Promis
     );
   }
   const inventory = await loadInventory(inventorySources(options.inventory ?? [], io.env));
-  for (const warning of inventory.warnings) io.stderr.write(`fleet: warning: ${warning}\n`);
+  for (const warning of inventory.warnings) io.stderr.write(`fleet: warning: ${terminalSafe(warning)}\n`);
   const selected = options.limit === undefined ? undefined : selectHosts(inventory, options.limit);
 
   if (options.host !== undefined) {

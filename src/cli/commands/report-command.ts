@@ -1,3 +1,4 @@
+import { terminalSafe } from "../terminal-safe.js";
 import { diffReports, hasRegressions, renderDiffMarkdown, renderDiffTable } from "../../report/diff.js";
 import { renderReport, type ReportFormat } from "../../report/formats.js";
 import { loadReport } from "../../report/load-report.js";
@@ -27,7 +28,7 @@ export async function reportRender(file: string, flags: ReportRenderFlags, io: C
   let report = await loadReport(file);
   if (flags.waivers !== undefined) {
     const waived = applyWaivers(report, await loadWaivers(flags.waivers), new Date());
-    for (const warning of waived.warnings) io.stderr.write(`fleet: warning: ${warning}\n`);
+    for (const warning of waived.warnings) io.stderr.write(`fleet: warning: ${terminalSafe(warning)}\n`);
     report = waived.report;
   }
   if (flags.output !== undefined && flags.format === undefined) writeReportFile(flags.output, report);

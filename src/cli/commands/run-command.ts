@@ -1,3 +1,4 @@
+import { terminalSafe } from "../terminal-safe.js";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { FleetError, InputFileError } from "../../errors.js";
@@ -63,14 +64,14 @@ export async function runCommand(playbookName: string, flags: RunFlags, io: CliI
   const playbookPath = resolvePlaybookPath(playbookName, process.cwd(), SHIPPED_PLAYBOOKS);
   const playbook = await loadPlaybook(playbookPath, { registry });
   const inventory = await loadInventory(inventorySources(flags.inventory ?? [], io.env));
-  for (const warning of inventory.warnings) io.stderr.write(`fleet: warning: ${warning}\n`);
+  for (const warning of inventory.warnings) io.stderr.write(`fleet: warning: ${terminalSafe(warning)}\n`);
   const extraVars = parseExtraVars(flags.extraVars ?? [], { cwd: process.cwd() });
   if (flags.limit !== undefined) selectHosts(inventory, undefined, flags.limit);
   const tagSelection = { tags: splitList(flags.tags), skipTags: splitList(flags.skipTags) };
   const selected = (task: Task): boolean => selectedByTags(task, tagSelection);
   // every value shown or written from here on is masked (docs/playbooks.md, Secrets)
   const { mask, warnings } = runSecrets(playbook, inventory, extraVars, io.env, hostVars);
-  for (const warning of warnings) io.stderr.write(`fleet: warning: ${warning}\n`);
+  for (const warning of warnings) io.stderr.write(`fleet: warning: ${terminalSafe(warning)}\n`);
   try {
     preflight(playbook, inventory, flags.limit, extraVars);
   } catch (error) {

@@ -26,6 +26,15 @@ describe("~/.ssh/config Include", () => {
   });
 });
 
+describe("~/.ssh/config Include of a directory", () => {
+  it("is a usage error naming the directory, not an internal error", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "fleet-sshcfg-"));
+    mkdirSync(path.join(dir, "conf.d"));
+    writeFileSync(path.join(dir, "config"), "Include conf.d\n");
+    await expect(loadSshConfig(path.join(dir, "config"))).rejects.toMatchObject({ code: "SSH_CONFIG_INCLUDE", category: "usage", message: `${path.join(dir, "conf.d")} is a directory, not an ssh client config file` });
+  });
+});
+
 describe("~/.ssh/config ProxyCommand", () => {
   const context = (text: string): EndpointContext => ({ sshConfig: parseSshConfig(text), home: "/home/ops", localUser: "ops", policy: undefined, globalKnownHostsFiles: [] });
 
