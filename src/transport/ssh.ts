@@ -326,6 +326,11 @@ class SshConnection implements Connection {
   private closed = false;
   /** A kill went unanswered: the host is frozen or cut off, so closing does not wait for it. */
   private unresponsive = false;
+  /** When the host last answered on any channel (opened one, sent output, closed one). */
+  private lastHeardAt = 0;
+  private readonly heard = (): void => {
+    this.lastHeardAt = Date.now();
+  };
 
   constructor(
     private readonly target: HostConnection,
@@ -395,18 +400,21 @@ class SshConnection implements Connection {
   }
 
   /**
-   * sshd refuses "signal" requests on root logins (no post-auth privilege separation there), so a
-   * timed-out command is also killed by process group from a side channel, one at a time so that
-   * the side channel never pushes the connection past sshd's MaxSessions.
+   * sshd refuses "signal" requests on root logins (no post-auth privilege separation there), and on
+   * other logins it signals as the login user, which cannot reach a command sudo runs as root. So
+   * a timed-out or interrupted command is also killed by process group from a side channel (under
+   * become when the command was), one at a time so that the side channel never pushes the
+   * connection past sshd's MaxSessions. Settles when the kill ran, or failed.
    */
-  private killGroup(group: number, become: BecomeSettings | undefined): void {
-    this.killer(() =>
+  private killGroups(groups: readonly number[], become: BecomeSettings | undefined): Promise<void> {
+    if (groups.length === 0) return Promise.resolve();
+    return this.killer(() =>
       superviseCommand(
         // POSIX form: dash (the /bin/sh sudo runs) refuses `kill -KILL -- -PGID`
-        { command: `kill -s KILL -- -${group} 2>/dev/null`, become, timeoutMs: undefined, stdin: undefined, outputLimit: 1024 },
+        { command: `kill -s KILL -- ${groups.map((group) => `-${group}`).join(" ")} 2>/dev/null`, become, timeoutMs: undefined, stdin: undefined, outputLimit: 1024 },
         (line) => this.openChannel(line, undefined),
       ),
-    ).catch(() => {});
+    ).then(() => {}, () => {});
   }
 
   /**
@@ -438,7 +446,8 @@ class SshConnection implements Connection {
             }));
             return;
           }
-          resolve(channelCommand(channel, (group) => this.killGroup(group, become)));
+          this.heard();
+          resolve(channelCommand(channel, { killGroups: (groups) => this.killGroups(groups, become), heard: this.heard, lastHeardAt: () => this.lastHeardAt }));
         });
       } catch (error) {
         reject(new TransportError("connection-lost", this.host, `could not open a session channel: ${messageOf(error)}`));
@@ -455,7 +464,15 @@ const OPEN_RETRY_DELAYS_MS = [50, 100, 200, 400, 800, 1_600];
 
 type BecomeSettings = { user: string; password: string | undefined };
 
-function channelCommand(channel: ClientChannel, killGroup: (group: number) => void): RunningCommand {
+/** What a channel's command needs of its connection. */
+interface ChannelContext {
+  killGroups(groups: readonly number[]): Promise<void>;
+  /** The host said something on this channel. */
+  heard(): void;
+  lastHeardAt(): number;
+}
+
+function channelCommand(channel: ClientChannel, context: ChannelContext): RunningCommand {
   let code: number | null = null;
   let signal: string | null = null;
   let exited = false;
@@ -466,15 +483,25 @@ function channelCommand(channel: ClientChannel, killGroup: (group: number) => vo
     for (const listener of exitListeners) listener({ code, signal, ...(unanswered ? { unanswered } : {}) });
   };
   channel.on("exit", (exitCode: number | null, exitSignal?: string) => {
+    context.heard();
     if (typeof exitCode === "number") code = exitCode;
     if (typeof exitSignal === "string") signal = exitSignal.startsWith("SIG") ? exitSignal : `SIG${exitSignal}`;
   });
-  channel.on("close", () => finish());
+  channel.on("close", () => {
+    context.heard();
+    finish();
+  });
   channel.on("error", () => {});
   channel.stderr.on("error", () => {});
   return {
-    onStdout: (listener) => channel.on("data", listener),
-    onStderr: (listener) => channel.stderr.on("data", listener),
+    onStdout: (listener) => channel.on("data", (chunk: Buffer) => {
+      context.heard();
+      listener(chunk);
+    }),
+    onStderr: (listener) => channel.stderr.on("data", (chunk: Buffer) => {
+      context.heard();
+      listener(chunk);
+    }),
     onExit: (listener) => {
       exitListeners.push(listener);
     },
@@ -485,14 +512,22 @@ function channelCommand(channel: ClientChannel, killGroup: (group: number) => vo
       if (channel.writable) channel.end();
     },
     kill: (groups) => {
+      const killedAt = Date.now();
       signalChannel(channel, "KILL");
-      for (const group of groups) killGroup(group);
+      const sideKill = context.killGroups(groups);
       try {
         channel.close();
       } catch {
         // already closed
       }
-      setTimeout(() => finish(true), CLOSE_GRACE_MS).unref();
+      // A channel still open after the grace is "unanswered" (a frozen or cut-off host) only when
+      // the host said nothing since the kill: a host that answers but is slow (sudo on a loaded
+      // host) gets until its side-channel kill has run, up to KILL_GRACE_MS.
+      setTimeout(() => {
+        if (context.lastHeardAt() < killedAt) return finish(true);
+        const bound = new Promise<void>((resolve) => setTimeout(resolve, KILL_GRACE_MS - CLOSE_GRACE_MS).unref());
+        void Promise.race([sideKill, bound]).then(() => finish(true));
+      }, CLOSE_GRACE_MS).unref();
     },
   };
 }

@@ -172,7 +172,7 @@ describe("interrupting fleet run", () => {
       await waitFor(`${sleep} on every host`, () => processesMatching(sleep).length >= HOSTS);
       fleet.child.kill("SIGINT");
       expect(await fleet.exited).toBe(99);
-      expect(await nothingLeft(sleep)).toEqual([]);
+      expect(await nothingLeft(sleep), `fleet printed:\n${fleet.stdout()}\n${fleet.stderr()}`).toEqual([]);
       expect(fleet.stdout()).toMatch(/PLAY RECAP/);
       expect(fleet.stdout()).toMatch(/│ interrupted │/);
       expect(fleet.stdout()).toMatch(/tb1: INTERRUPTED — interrupted: the tasks after this point did not run/);

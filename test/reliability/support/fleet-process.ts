@@ -29,11 +29,12 @@ export function startFleet(args: readonly string[], options: { env?: NodeJS.Proc
 const signalNumber = (signal: NodeJS.Signals | null): number => (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : signal === "SIGHUP" ? 1 : signal === "SIGKILL" ? 9 : 0);
 
 /**
- * Command lines of every process on this machine that contain `needle`. The testbed's hosts share
+ * "PID PPID PGID SID ARGS" of every process on this machine whose line contains `needle` (the
+ * groups and session tell, when something is left, which kill missed it). The testbed's hosts share
  * this machine's kernel and process table, so their remote commands show up here too.
  */
 export function processesMatching(needle: string): string[] {
-  const table = execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" });
+  const table = execFileSync("ps", ["-eo", "pid=,ppid=,pgid=,sid=,args="], { encoding: "utf8" });
   return table.split("\n").filter((line) => line.includes(needle) && !line.includes("ps -eo"));
 }
 
