@@ -15,6 +15,7 @@ import { terminalSecretPrompt } from "./secret-prompt.js";
 export interface ConnectionFlags {
   inventory?: string[];
   limit?: string;
+  shard?: string;
   forks: string;
   connectTimeout: string;
   hostKeyChecking?: HostKeyPolicy;
@@ -26,6 +27,7 @@ export function addConnectionOptions(command: Command): Command {
   return command
     .option("-i, --inventory <path>", "inventory file or directory (repeatable; default: $FLEET_INVENTORY)", collectRepeated)
     .option("-l, --limit <pattern>", "only hosts matching this pattern (as ansible --limit)")
+    .option("--shard <I/N>", "only shard I of N of the selected hosts (by name; an LXD cluster's members stay together)")
     .option("-f, --forks <n>", "hosts worked on at once", String(FAN_OUT_DEFAULTS.forks))
     .option("-K, --ask-become-pass", "ask for the sudo password (or set FLEET_BECOME_PASSWORD)")
     .option("--connect-timeout <seconds>", "give up on a host whose SSH handshake takes longer", "10")

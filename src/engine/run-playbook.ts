@@ -1,5 +1,6 @@
 import { hostConnections } from "../inventory/connection.js";
 import { selectHosts } from "../inventory/select.js";
+import { inShard, type Shard } from "../inventory/shard.js";
 import type { Inventory, InventoryHost, Vars } from "../inventory/types.js";
 import { HOST_COLLECTIONS, mentionedCollections, type HostCollection } from "../facts/host-collections.js";
 import type { ModuleRegistry } from "../modules/registry.js";
@@ -16,6 +17,8 @@ export interface RunPlaybookOptions {
   forks: number;
   handshakes: number;
   limit: string | undefined;
+  /** Only this shard of each play's hosts (--shard I/N). */
+  shard?: Shard | undefined;
   extraVars: Vars;
   registry: ModuleRegistry;
   selected(task: Task): boolean;
@@ -45,7 +48,7 @@ export async function runPlaybook(playbook: Playbook, inventory: Inventory, tran
     }
   };
   for (const [playIndex, play] of playbook.plays.entries()) {
-    const hosts = selectHosts(inventory, play.hosts, options.limit).filter((host) => !isOut(results.get(host.name)));
+    const hosts = inShard(selectHosts(inventory, play.hosts, options.limit), options.shard).filter((host) => !isOut(results.get(host.name)));
     if (options.interrupted()) {
       notRun(hosts);
       continue;

@@ -42,3 +42,12 @@ export function shardOfKey(key: string, count: number): number {
 export function hostsOfShard<T extends Pick<InventoryHost, "name" | "cluster">>(hosts: readonly T[], shard: Shard): T[] {
   return hosts.filter((host) => shardOfKey(placementKey(host), shard.count) === shard.index);
 }
+
+/** The hosts of `shard`, or all of them when the run is not split. */
+export function inShard<T extends Pick<InventoryHost, "name" | "cluster">>(hosts: readonly T[], shard: Shard | undefined): T[] {
+  return shard === undefined ? [...hosts] : hostsOfShard(hosts, shard);
+}
+
+/** What a sharded command says first: which part of the fleet this process takes. */
+export const shardLine = (shard: Shard, taken: number, selected: number): string =>
+  `fleet: shard ${shard.index}/${shard.count}: ${taken} of ${selected} selected host${selected === 1 ? "" : "s"}${taken === 0 ? " (nothing to do in this shard)" : ""}`;

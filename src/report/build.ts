@@ -1,3 +1,4 @@
+import type { Shard } from "../inventory/shard.js";
 import type { ControlStatus, ControlVerdict, HostResult } from "../engine/results.js";
 import type { Control, Playbook, Severity, Task } from "../playbook/types.js";
 import type { FleetReport, ReportControl, ReportControlResult, ReportHost } from "./types.js";
@@ -8,6 +9,8 @@ export interface ReportInput {
   startedAt: Date;
   finishedAt: Date;
   interrupted: boolean;
+  /** The shard this run was (--shard I/N), if it was one. */
+  shard?: Shard;
   hosts: readonly HostResult[];
   /** Inventory groups by host name, for the report's filters. */
   groups?: ReadonlyMap<string, readonly string[]>;
@@ -31,6 +34,7 @@ export function buildReport(input: ReportInput): FleetReport {
     startedAt: input.startedAt.toISOString(),
     finishedAt: input.finishedAt.toISOString(),
     interrupted: input.interrupted,
+    ...(input.shard === undefined ? {} : { shard: { index: input.shard.index, count: input.shard.count } }),
     summary: {
       hosts: hosts.length,
       unreachable: hosts.filter((host) => host.status === "unreachable").length,

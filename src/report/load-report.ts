@@ -44,6 +44,10 @@ const reportSchema = z.object({
   startedAt: timestamp,
   finishedAt: timestamp,
   interrupted: z.boolean().default(false),
+  shard: z
+    .object({ index: z.number().int().min(1), count: z.number().int().min(1) })
+    .refine((shard) => shard.index <= shard.count, { message: "shard index must be between 1 and count" })
+    .optional(),
   summary: z.object({
     hosts: count,
     unreachable: count,

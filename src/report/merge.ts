@@ -8,6 +8,7 @@ export const ReportMergeCode = {
   empty: "REPORT_MERGE_EMPTY",
   overlap: "REPORT_MERGE_OVERLAP",
   playbook: "REPORT_MERGE_PLAYBOOK",
+  shards: "REPORT_MERGE_SHARDS",
 } as const;
 
 const CONTROL_STATUSES: readonly ControlStatus[] = ["pass", "fail", "error", "waived", "not_applicable"];
@@ -41,12 +42,41 @@ function mergedSummary(reports: readonly FleetReport[], hosts: readonly ReportHo
 }
 
 /**
+ * The reports of a run split with --shard I/N must be all N shards, each once: a missing shard
+ * would silently drop its hosts from the fleet's report (an empty shard writes a report too).
+ */
+function checkShards(reports: readonly FleetReport[], name: (index: number) => string): void {
+  const sharded = reports.flatMap((report, index) => (report.shard === undefined ? [] : [{ shard: report.shard, index }]));
+  if (sharded.length === 0) return;
+  const refuse = (message: string, hint: string): never => {
+    throw new FleetError(ReportMergeCode.shards, message, { category: "usage", hint });
+  };
+  const whole = reports.findIndex((report) => report.shard === undefined);
+  const first = sharded[0] as { shard: { index: number; count: number }; index: number };
+  if (whole >= 0) refuse(`${name(whole)} is not a shard's report, ${name(first.index)} is shard ${first.shard.index}/${first.shard.count}`, "merge the reports of the N shards of one run (--shard I/N), and nothing else");
+  const other = sharded.find((entry) => entry.shard.count !== first.shard.count);
+  if (other !== undefined) refuse(`${name(other.index)} is shard ${other.shard.index}/${other.shard.count}, ${name(first.index)} is shard ${first.shard.index}/${first.shard.count}`, "merge the shards of one split (the same N); a run split in 4 and one split in 8 do not make one report");
+  const seen = new Map<number, number>();
+  for (const entry of sharded) {
+    const earlier = seen.get(entry.shard.index);
+    if (earlier !== undefined) refuse(`shard ${entry.shard.index}/${entry.shard.count} is given twice: ${name(earlier)} and ${name(entry.index)}`, "give each shard's report once");
+    seen.set(entry.shard.index, entry.index);
+  }
+  const missing = Array.from({ length: first.shard.count }, (_, index) => index + 1).filter((index) => !seen.has(index));
+  if (missing.length > 0) {
+    const shown = missing.slice(0, 10).map((index) => `${index}/${first.shard.count}`).join(", ") + (missing.length > 10 ? ` and ${missing.length - 10} more` : "");
+    refuse(missing.length === 1 ? `shard ${shown} is missing` : `${missing.length} shards are missing: ${shown}`, "give the report of every shard: a shard that failed must be run again (a shard with no hosts writes a report too)");
+  }
+}
+
+/**
  * One report out of the reports of one run split across machines (each over different hosts).
  * Refuses (FleetError, category usage) reports that hold the same host, or that come from
  * different playbooks, modes or schemas, or define one control differently. The merged report lists
  * the hosts in the order given, the union of the controls (in order of first appearance), starts
  * with the earliest part and finishes with the latest, is interrupted if any part was; its host and
- * task counters are the sums of the parts', its control counts and score are recomputed. `labels` name the reports in messages (e.g. their files).
+ * task counters are the sums of the parts', its control counts and score are recomputed. The
+ * reports of a run split with --shard must be every shard once (REPORT_MERGE_SHARDS). `labels` name the reports in messages (e.g. their files).
  */
 export function mergeReports(reports: readonly FleetReport[], labels: readonly string[] = []): FleetReport {
   const name = (index: number): string => labels[index] ?? `report ${index + 1}`;
@@ -63,6 +93,8 @@ export function mergeReports(reports: readonly FleetReport[], labels: readonly s
       }
     }
   });
+
+  checkShards(reports, name);
 
   const owner = new Map<string, number>();
   const overlaps: string[] = [];

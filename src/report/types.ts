@@ -10,6 +10,8 @@ export interface FleetReport {
   startedAt: string;
   finishedAt: string;
   interrupted: boolean;
+  /** Set when the run was one shard of a split run (--shard I/N): `fleet report merge` checks every shard is there once. */
+  shard?: { index: number; count: number };
   summary: {
     hosts: number;
     unreachable: number;

@@ -6,6 +6,7 @@ import { maskExecResult } from "../../engine/mask.js";
 import { hostConnections } from "../../inventory/connection.js";
 import { loadInventory } from "../../inventory/load.js";
 import { selectHosts } from "../../inventory/select.js";
+import { inShard, parseShard, shardLine } from "../../inventory/shard.js";
 import { TrackingTransport } from "../../transport/tracking.js";
 import { ExitCode, type ExitCodeValue } from "../exit-codes.js";
 import { interruptNotice, onInterrupt } from "../interrupt.js";
@@ -28,12 +29,15 @@ export async function execCommand(words: readonly string[], flags: ExecFlags, io
   if (command.trim() === "") throw new UsageError("EXEC_NO_COMMAND", "no command given", "put the command after --, e.g. fleet exec -i hosts.yml -- uptime");
   const forks = positiveInteger(flags.forks, "--forks");
   const timeoutMs = flags.timeout === undefined ? undefined : positiveSeconds(flags.timeout, "--timeout");
+  const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
   const sources = inventorySources(flags.inventory ?? [], io.env);
 
   const inventory = await loadInventory(sources);
   for (const warning of inventory.warnings) io.stderr.write(`fleet: warning: ${terminalSafe(warning)}\n`);
   // selectHosts refuses (exit 5) a limit that selects no host
-  const hosts = selectHosts(inventory, undefined, flags.limit);
+  const selected = selectHosts(inventory, undefined, flags.limit);
+  const hosts = inShard(selected, shard);
+  if (shard !== undefined) io.stderr.write(`${shardLine(shard, hosts.length, selected.length)}\n`);
   const targets = hostConnections(hosts);
   // every value shown from here on is masked (docs/playbooks.md, Secrets)
   const { mask, warnings } = execSecrets(inventory, io.env);

@@ -4,6 +4,7 @@ import { loadInventory } from "../../inventory/load.js";
 import { pythonJson } from "../../inventory/python-json.js";
 import { inventoryGraph, inventoryList, printableVars } from "../../inventory/render.js";
 import { selectHosts } from "../../inventory/select.js";
+import { hostsOfShard, parseShard } from "../../inventory/shard.js";
 import { inventorySources } from "../inventory-sources.js";
 import type { CliIo } from "../program.js";
 
@@ -13,6 +14,7 @@ export interface InventoryOptions {
   graph?: boolean;
   host?: string;
   limit?: string;
+  shard?: string;
 }
 
 /** `fleet inventory`: print the inventory in one of ansible-inventory's shapes. */
@@ -25,12 +27,14 @@ export async function runInventory(options: InventoryOptions, io: CliIo): Promis
       "use exactly one of --list, --graph or --host NAME",
     );
   }
+  const shard = options.shard === undefined ? undefined : parseShard(options.shard);
   const inventory = await loadInventory(inventorySources(options.inventory ?? [], io.env));
   for (const warning of inventory.warnings) io.stderr.write(`fleet: warning: ${terminalSafe(warning)}\n`);
-  const selected = options.limit === undefined ? undefined : selectHosts(inventory, options.limit);
+  const limited = options.limit === undefined ? undefined : selectHosts(inventory, options.limit);
+  const selected = shard === undefined ? limited : hostsOfShard(limited ?? [...inventory.hosts.values()], shard);
 
   if (options.host !== undefined) {
-    const matches = selectHosts(inventory, options.host, options.limit);
+    const matches = selectHosts(inventory, options.host, options.limit).filter((host) => selected === undefined || selected.includes(host));
     const [host] = matches;
     if (host === undefined || matches.length !== 1) {
       throw new UsageError("INVENTORY_HOST", `--host ${options.host} matches ${matches.length} hosts`, "give the name of a single host");

@@ -11,6 +11,7 @@ registerCommand((program, context) => {
     .option("--graph", "print the group tree")
     .option("--host <name>", "print one host's merged variables as JSON")
     .option("-l, --limit <pattern>", "only hosts matching this Ansible pattern (e.g. 'web:&prod', '~tb[0-9]+', @file)")
+    .option("--shard <I/N>", "only the hosts of shard I of N, as run/audit/exec --shard would take them")
     .action(async (options: InventoryOptions) => {
       const { runInventory } = await import("./inventory-command.js");
       await runInventory(options, context.io);

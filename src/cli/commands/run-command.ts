@@ -10,6 +10,7 @@ import { runPlaybook } from "../../engine/run-playbook.js";
 import { taskScope } from "../../engine/scope.js";
 import { loadInventory } from "../../inventory/load.js";
 import { selectHosts } from "../../inventory/select.js";
+import { inShard, parseShard, shardLine, type Shard } from "../../inventory/shard.js";
 import type { Inventory, InventoryHost, Vars } from "../../inventory/types.js";
 import { builtinModules } from "../../modules/registry.js";
 import { parseExtraVars } from "../../playbook/extra-vars.js";
@@ -57,6 +58,7 @@ const SHIPPED_PLAYBOOKS = path.resolve(path.dirname(fileURLToPath(import.meta.ur
 export async function runCommand(playbookName: string, flags: RunFlags, io: CliIo, mode: "run" | "audit"): Promise<ExitCodeValue> {
   const check = mode === "audit" || flags.check === true;
   const forks = positiveInteger(flags.forks, "--forks");
+  const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
   const reports = flags.report ?? [];
   for (const file of reports) formatOfFile(file);
   const registry = builtinModules();
@@ -66,14 +68,14 @@ export async function runCommand(playbookName: string, flags: RunFlags, io: CliI
   const inventory = await loadInventory(inventorySources(flags.inventory ?? [], io.env));
   for (const warning of inventory.warnings) io.stderr.write(`fleet: warning: ${terminalSafe(warning)}\n`);
   const extraVars = parseExtraVars(flags.extraVars ?? [], { cwd: process.cwd() });
-  if (flags.limit !== undefined) selectHosts(inventory, undefined, flags.limit);
+  const everyHost = selectHosts(inventory, undefined, flags.limit);
   const tagSelection = { tags: splitList(flags.tags), skipTags: splitList(flags.skipTags) };
   const selected = (task: Task): boolean => selectedByTags(task, tagSelection);
   // every value shown or written from here on is masked (docs/playbooks.md, Secrets)
   const { mask, warnings } = runSecrets(playbook, inventory, extraVars, io.env, hostVars);
   for (const warning of warnings) io.stderr.write(`fleet: warning: ${terminalSafe(warning)}\n`);
   try {
-    preflight(playbook, inventory, flags.limit, extraVars);
+    preflight(playbook, inventory, flags.limit, shard, extraVars);
   } catch (error) {
     throw maskedError(error, mask);
   }
@@ -82,6 +84,7 @@ export async function runCommand(playbookName: string, flags: RunFlags, io: CliI
   const baseline = flags.baseline === undefined ? undefined : await loadReport(flags.baseline);
 
   const settings: OutputSettings = { check, verbose: flags.verbose === true, diff: flags.diff === true };
+  if (shard !== undefined) io.stderr.write(`${shardLine(shard, inShard(everyHost, shard).length, everyHost.length)}\n`);
   io.stderr.write(`fleet ${mode}${check && mode === "run" ? " --check" : ""}: ${playbook.file}${playbookPath === playbook.path && !path.isAbsolute(playbookName) && path.resolve(playbookName) !== playbook.path ? ` (shipped with fleet: ${playbook.path})` : ""}\n`);
   const transport = new TrackingTransport(await openTransport(flags, io, (message) => io.stderr.write(`fleet: warning: ${mask.text(message)}\n`), mask));
   let lastResort: NodeJS.Timeout | undefined;
@@ -101,6 +104,7 @@ export async function runCommand(playbookName: string, flags: RunFlags, io: CliI
       forks,
       handshakes: FAN_OUT_DEFAULTS.handshakes,
       limit: flags.limit,
+      shard,
       extraVars,
       registry,
       selected,
@@ -122,7 +126,7 @@ export async function runCommand(playbookName: string, flags: RunFlags, io: CliI
   const interrupted = transport.interrupted;
   const hosts = results.map((host) => maskHostResult(host, mask, playbook));
   const groups = new Map(hosts.map((host) => [host.host, inventory.hosts.get(host.host)?.groups.filter((group) => group !== "all" && group !== "ungrouped") ?? []]));
-  const waived = applyWaivers(buildReport({ mode: check ? "audit" : "run", playbook, startedAt, finishedAt: new Date(), interrupted, hosts, groups, selected }), waivers, new Date());
+  const waived = applyWaivers(buildReport({ mode: check ? "audit" : "run", playbook, startedAt, finishedAt: new Date(), interrupted, ...(shard === undefined ? {} : { shard }), hosts, groups, selected }), waivers, new Date());
   for (const warning of waived.warnings) io.stderr.write(`fleet: warning: ${mask.text(warning)}\n`);
   const report = mask.deep(waived.report);
   io.stdout.write(`\n${unreachableLines(hosts)}${recapTable(hosts, settings)}`);
@@ -145,10 +149,10 @@ function hostVars(host: InventoryHost): Vars {
  * and registered results not known yet: an undefined variable is a located input error (exit 4)
  * instead of a failure halfway through a run.
  */
-function preflight(playbook: Playbook, inventory: Inventory, limit: string | undefined, extraVars: Vars): void {
+function preflight(playbook: Playbook, inventory: Inventory, limit: string | undefined, shard: Shard | undefined, extraVars: Vars): void {
   const problems = new Map<string, FleetError>();
   for (const play of playbook.plays) {
-    const hosts = playHosts(inventory, play, limit);
+    const hosts = inShard(playHosts(inventory, play, limit), shard);
     const registers = [...play.tasks, ...play.handlers].flatMap((task) => (task.register === undefined ? [] : [task.register]));
     for (const host of hosts) {
       const scope = taskScope({ hostVars: hostVars(host), play, registered: new Map(registers.map((name) => [name, { pending: name, afterGather: false }])), extraVars, facts: undefined });

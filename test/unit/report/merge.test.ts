@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ControlStatus, TaskStatus } from "../../../src/engine/results.js";
-import { FleetError } from "../../../src/errors.js";
 import { mergeReports } from "../../../src/report/merge.js";
 import { CONTROL_STATUSES, reportModel } from "../../../src/report/model.js";
 import type { FleetReport, ReportHost } from "../../../src/report/types.js";
+import { caughtFleetError } from "../../support/caught.js";
 import { syntheticReport } from "../../support/synthetic-report.js";
 
 const TASK_STATUSES: readonly TaskStatus[] = ["ok", "changed", "failed", "skipped"];
@@ -30,16 +30,6 @@ function withSummary(report: FleetReport): FleetReport {
 
 function part(whole: FleetReport, hosts: ReportHost[], times: [string, string], interrupted = false): FleetReport {
   return withSummary({ ...whole, hosts, startedAt: times[0], finishedAt: times[1], interrupted });
-}
-
-function refusal(run: () => unknown): FleetError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof FleetError) return error;
-    throw error;
-  }
-  throw new Error("expected a FleetError");
 }
 
 const hostArbitrary = fc.record({
@@ -114,12 +104,12 @@ describe("mergeReports", () => {
   it("refuses reports that share a host, naming the hosts and the reports", () => {
     const a = withSummary(syntheticReport([["pass"], ["fail"]]));
     const b = withSummary(syntheticReport([["pass"], ["fail"], ["pass"]]));
-    const error = refusal(() => mergeReports([a, b], ["a.json", "b.json"]));
+    const error = caughtFleetError(() => mergeReports([a, b], ["a.json", "b.json"]));
     expect(error.code).toBe("REPORT_MERGE_OVERLAP");
     expect(error.category).toBe("usage");
     expect(error.message).toBe("2 hosts are in more than one report: h0 (a.json and b.json), h1 (a.json and b.json)");
     expect(error.hint).toMatch(/disjoint hosts .*-l.*fleet report diff/);
-    expect(refusal(() => mergeReports([a, a])).message).toBe("2 hosts are in more than one report: h0 (report 1 and report 2), h1 (report 1 and report 2)");
+    expect(caughtFleetError(() => mergeReports([a, a])).message).toBe("2 hosts are in more than one report: h0 (report 1 and report 2), h1 (report 1 and report 2)");
   });
 
   it("refuses reports of different playbooks, modes or schemas", () => {
@@ -128,7 +118,7 @@ describe("mergeReports", () => {
     b.hosts = b.hosts.slice(1);
     const other: FleetReport[] = [{ ...b, playbook: "other.yml" }, { ...b, mode: "run" }, { ...b, schema: "fleet-report/v2" as FleetReport["schema"] }];
     const messages = other.map((report) => {
-      const error = refusal(() => mergeReports([a, report], ["a.json", "b.json"]));
+      const error = caughtFleetError(() => mergeReports([a, report], ["a.json", "b.json"]));
       expect(error.code).toBe("REPORT_MERGE_PLAYBOOK");
       expect(error.hint).toMatch(/the same playbook .*mode .*schema/);
       return error.message;
@@ -142,14 +132,14 @@ describe("mergeReports", () => {
     const b = withSummary(syntheticReport([["pass", "pass"], ["pass", "pass"]]));
     b.hosts = b.hosts.slice(1);
     b.controls = b.controls.map((control) => (control.id === "C-1" ? { ...control, severity: "low" } : control));
-    const error = refusal(() => mergeReports([a, b]));
+    const error = caughtFleetError(() => mergeReports([a, b]));
     expect(error.code).toBe("REPORT_MERGE_PLAYBOOK");
     expect(error.message).toBe('control C-1 has severity "low" in report 2 but "high" in report 1');
     expect(error.hint).toMatch(/different versions of the playbook/);
   });
 
   it("refuses an empty list; one report merges to itself", () => {
-    expect(refusal(() => mergeReports([])).code).toBe("REPORT_MERGE_EMPTY");
+    expect(caughtFleetError(() => mergeReports([])).code).toBe("REPORT_MERGE_EMPTY");
     const report = withSummary(syntheticReport([["pass", "fail"], ["error", "waived"]]));
     expect(mergeReports([report])).toEqual(report);
   });
