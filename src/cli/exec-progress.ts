@@ -1,26 +1,26 @@
 import type { ExecHostResult } from "../engine/exec.js";
 import { finishedLine, progressLine, tally } from "./exec-output.js";
+import { LiveLine } from "./live-line.js";
 
 /**
- * Progress of `fleet exec` on stderr: on a terminal one live line redrawn as hosts finish;
- * otherwise (CI logs, pipes) one line per finished host. Warnings are printed above the live line.
+ * Progress of `fleet exec` on stderr: on a terminal one live line redrawn as hosts finish (at most
+ * ten times a second); otherwise (CI logs, pipes) one line per finished host. Warnings are printed
+ * above the live line.
  */
 export class ExecProgress {
   private readonly finished: ExecHostResult[] = [];
-  private lineShown = false;
+  private readonly line: LiveLine | undefined;
 
   constructor(
     private readonly stream: NodeJS.WritableStream & { isTTY?: boolean },
     private readonly total: number,
-  ) {}
-
-  private get live(): boolean {
-    return this.stream.isTTY === true;
+  ) {
+    this.line = stream.isTTY === true ? new LiveLine(stream) : undefined;
   }
 
   hostDone(result: ExecHostResult): void {
     this.finished.push(result);
-    if (this.live) this.redraw();
+    if (this.line) this.line.update(() => progressLine(tally(this.finished, this.total)));
     else this.stream.write(`${finishedLine(result)}\n`);
   }
 
@@ -30,23 +30,11 @@ export class ExecProgress {
 
   /** A line printed above the live line. */
   note(line: string): void {
-    this.clear();
-    this.stream.write(`${line}\n`);
-    if (this.live && this.finished.length > 0) this.redraw();
+    if (this.line) this.line.above(() => this.stream.write(`${line}\n`));
+    else this.stream.write(`${line}\n`);
   }
 
   end(): void {
-    this.clear();
-  }
-
-  private redraw(): void {
-    this.stream.write(`\r\u001b[2K${progressLine(tally(this.finished, this.total))}`);
-    this.lineShown = true;
-  }
-
-  private clear(): void {
-    if (!this.lineShown) return;
-    this.stream.write("\r\u001b[2K");
-    this.lineShown = false;
+    this.line?.end();
   }
 }

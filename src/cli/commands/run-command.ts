@@ -33,6 +33,7 @@ import { interruptNotice, onInterrupt } from "../interrupt.js";
 import { inventorySources } from "../inventory-sources.js";
 import type { CliIo } from "../program.js";
 import { useColor, writeReportFile } from "../report-files.js";
+import { RunProgress } from "../run-progress.js";
 import { recapTable, runExitCode, summaryLine, taskLine, unreachableLines, type OutputSettings } from "../run-output.js";
 import { maskedError, runSecrets } from "../secret-output.js";
 
@@ -86,10 +87,11 @@ export async function runCommand(playbookName: string, flags: RunFlags, io: CliI
   const settings: OutputSettings = { check, verbose: flags.verbose === true, diff: flags.diff === true };
   if (shard !== undefined) io.stderr.write(`${shardLine(shard, inShard(everyHost, shard).length, everyHost.length)}\n`);
   io.stderr.write(`fleet ${mode}${check && mode === "run" ? " --check" : ""}: ${playbook.file}${playbookPath === playbook.path && !path.isAbsolute(playbookName) && path.resolve(playbookName) !== playbook.path ? ` (shipped with fleet: ${playbook.path})` : ""}\n`);
-  const transport = new TrackingTransport(await openTransport(flags, io, (message) => io.stderr.write(`fleet: warning: ${mask.text(message)}\n`), mask));
+  const progress = new RunProgress(io.stderr);
+  const transport = new TrackingTransport(await openTransport(flags, io, (message) => progress.print(io.stderr, `fleet: warning: ${mask.text(message)}\n`), mask));
   let lastResort: NodeJS.Timeout | undefined;
   const stopListening = onInterrupt((signal) => {
-    io.stderr.write(`\n${interruptNotice(signal)}\n`);
+    progress.print(io.stderr, `\n${interruptNotice(signal)}\n`);
     transport.interrupt();
     // the kills end every command within seconds; a host that does not answer them is cut off
     lastResort = setTimeout(() => void transport.closeAll(), SETTLE_AFTER_INTERRUPT_MS);
@@ -112,13 +114,18 @@ export async function runCommand(playbookName: string, flags: RunFlags, io: CliI
       render: (value, scope, task) => renderTaskArgs({ ...task, args: value as Record<string, unknown> }, scope),
       renderTemplateFile: (file, scope) => renderTemplateFile(path.join(playbook.baseDir, "templates", file), scope),
       interrupted: () => transport.interrupted,
-      onPlayStart: (play, count) => io.stderr.write(`PLAY [${play.name}] on ${count} host${count === 1 ? "" : "s"}\n`),
+      onPlayStart: (play, count) => {
+        progress.print(io.stderr, `PLAY [${play.name}] on ${count} host${count === 1 ? "" : "s"}\n`);
+        progress.playStarted(play.name, count);
+      },
+      onHostDone: (host) => progress.hostDone(host),
       onTaskResult: (host, result) => {
         for (const value of secretsOfResult(playbook.plays, result)) mask.add(value);
-        io.stdout.write(taskLine(host, maskTaskResult(result, mask, isNoLog(playbook, result)), settings));
+        progress.print(io.stdout, taskLine(host, maskTaskResult(result, mask, isNoLog(playbook, result)), settings));
       },
     });
   } finally {
+    progress.end();
     stopListening();
     clearTimeout(lastResort);
     await transport.close();
