@@ -56,6 +56,16 @@ export class HostFacts {
    * A reader limited to the facts a task declared; the values it returned are kept for the plan's
    * record. `asRead` ignores predictions: the host as it is now.
    */
+  /** The values of these facts as read from the host, predictions left out (those not read are absent). */
+  asRead(requests: readonly FactRequest[]): Record<string, FactValue> {
+    const values: Record<string, FactValue> = {};
+    for (const request of requests) {
+      const value = this.read.get(factKey(request));
+      if (value !== undefined) values[factKey(request)] = value;
+    }
+    return values;
+  }
+
   /** True when a change planned earlier predicts one of these facts. */
   predicts(requests: readonly FactRequest[]): boolean {
     return requests.some((request) => this.predicted.has(factKey(request)));

@@ -325,6 +325,7 @@ export class HostPlayRun {
       return { result: this.taskResult(task, "failed", messageOf(error), null, used), hard: true };
     }
     const planned = this.outcomeOf(task, plan, used);
+    if (plan.kind === "change") planned.result.factsRead = this.facts.asRead(entry.requests.filter((request) => factKey(request) in used));
     // an audit reports the host as it is: a control whose facts an earlier change would alter is judged on what was read
     if (this.effectiveCheck(task) && task.control !== null && this.facts.predicts(entry.requests)) {
       const { reader: asRead } = this.facts.readerFor(entry.requests, { asRead: true });

@@ -41,6 +41,11 @@ export interface TaskResult {
   plan: Plan | null;
   /** The facts the plan was made from, by key. */
   facts: Record<string, FactValue>;
+  /**
+   * For a change: the same facts as read from the host, without the values earlier changes of the
+   * run predict; what a saved plan's fingerprint is made of (src/plan).
+   */
+  factsRead?: Record<string, FactValue>;
   /** Output of a command the task ran (command/shell), secrets masked. */
   output: { rc: number; stdout: string; stderr: string } | null;
   /** The host that ran a cluster-scoped or run_once task for this one, or null. */

@@ -19,6 +19,8 @@ export interface RunPlaybookOptions {
   limit: string | undefined;
   /** Only this shard of each play's hosts (--shard I/N). */
   shard?: Shard | undefined;
+  /** Only these hosts (fleet apply: the hosts of the plan). */
+  only?: ((host: InventoryHost) => boolean) | undefined;
   extraVars: Vars;
   registry: ModuleRegistry;
   selected(task: Task): boolean;
@@ -48,7 +50,7 @@ export async function runPlaybook(playbook: Playbook, inventory: Inventory, tran
     }
   };
   for (const [playIndex, play] of playbook.plays.entries()) {
-    const hosts = inShard(selectHosts(inventory, play.hosts, options.limit), options.shard).filter((host) => !isOut(results.get(host.name)));
+    const hosts = inShard(selectHosts(inventory, play.hosts, options.limit), options.shard).filter((host) => (options.only?.(host) ?? true) && !isOut(results.get(host.name)));
     if (options.interrupted()) {
       notRun(hosts);
       continue;

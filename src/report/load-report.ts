@@ -197,14 +197,14 @@ function pathText(path: readonly PropertyKey[]): string {
  * Where JSON.parse stopped: V8 gives the position for most errors; for an unexpected token it
  * gives none, which is found when the file does not start as JSON (an HTML or Markdown report).
  */
-function jsonErrorOffset(text: string, message: string): number | undefined {
+export function jsonErrorOffset(text: string, message: string): number | undefined {
   const position = /at position ([0-9]+)/.exec(message)?.[1];
   if (position !== undefined) return Number(position);
   if (/end of JSON input/.test(message)) return text.length;
   return jsonSyntaxErrorOffset(text);
 }
 
-function offsetLocation(text: string, file: string, offset: number): SourceLocation {
+export function offsetLocation(text: string, file: string, offset: number): SourceLocation {
   let line = 1;
   let lineStart = 0;
   for (let index = 0; index < Math.min(offset, text.length); index++) {
@@ -220,7 +220,7 @@ function offsetLocation(text: string, file: string, offset: number): SourceLocat
  * Positions of JSON values by path, read with the yaml parser (JSON is YAML) only when a problem
  * must be located. A path that does not exist (a missing field) points at the nearest value that does.
  */
-class JsonLocator {
+export class JsonLocator {
   private readonly lines = new LineCounter();
   private readonly root: Node | null;
 

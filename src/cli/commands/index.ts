@@ -3,4 +3,5 @@ import "./inventory.js";
 import "./exec.js";
 import "./run.js";
 import "./report.js";
+import "./plan.js";
 export {};

@@ -1,7 +1,11 @@
 import { terminalSafe } from "../terminal-safe.js";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { FleetError, InputFileError } from "../../errors.js";
+import { FleetError, InputFileError, UsageError } from "../../errors.js";
+import { buildPlan } from "../../plan/build.js";
+import { playbookDigest } from "../../plan/playbook-digest.js";
+import { PLAN_KEY_ENV, planSize } from "../../plan/types.js";
+import { writeTextAtomically } from "../atomic-write.js";
 import { FAN_OUT_DEFAULTS } from "../../engine/fan-out.js";
 import { isNoLog, maskHostResult, maskTaskResult } from "../../engine/mask.js";
 import { PendingValue } from "../../engine/pending.js";
@@ -47,19 +51,21 @@ export interface RunFlags extends ConnectionFlags {
   waivers?: string;
   baseline?: string;
   verbose?: boolean;
+  planOut?: string;
 }
 
 /** After an interrupt, how long the run may take to settle before the connections are cut. */
 const SETTLE_AFTER_INTERRUPT_MS = 15_000;
 
 /** The playbooks fleet ships, beside dist/ (or src/) in the package. */
-const SHIPPED_PLAYBOOKS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../playbooks");
+export const SHIPPED_PLAYBOOKS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../playbooks");
 
 /** `fleet run` and `fleet audit`: a playbook on the selected hosts, a recap, a report, an exit code. */
 export async function runCommand(playbookName: string, flags: RunFlags, io: CliIo, mode: "run" | "audit"): Promise<ExitCodeValue> {
   const check = mode === "audit" || flags.check === true;
   const forks = positiveInteger(flags.forks, "--forks");
   const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
+  if (flags.planOut !== undefined && !check) throw new UsageError("PLAN_NEEDS_CHECK", "--plan-out needs check mode: a plan is made by an audit", "use fleet audit PLAYBOOK --plan-out PLAN.json (or fleet run --check)");
   const reports = flags.report ?? [];
   for (const file of reports) formatOfFile(file);
   const registry = builtinModules();
@@ -142,12 +148,20 @@ export async function runCommand(playbookName: string, flags: RunFlags, io: CliI
   const drift = baseline === undefined ? undefined : diffReports(baseline, report);
   if (drift !== undefined) io.stdout.write(`\nDrift since ${flags.baseline}:\n${renderDiffTable(drift)}`);
   for (const file of reports) writeReportFile(file, report, formatOfFile(file), drift);
+  if (flags.planOut !== undefined) {
+    if (interrupted) io.stderr.write(`fleet: plan not written to ${flags.planOut}: the audit was interrupted, so it would be incomplete\n`);
+    else {
+      const plan = buildPlan({ playbook, playbookDigest: playbookDigest(playbook), extraVars, tags: tagSelection.tags, skipTags: tagSelection.skipTags, hosts: results, createdAt: new Date(), mask, key: io.env[PLAN_KEY_ENV] });
+      writeTextAtomically(flags.planOut, `${JSON.stringify(plan, null, 2)}\n`);
+      io.stderr.write(`fleet: plan: ${planSize(plan)} written to ${flags.planOut} (review it with fleet plan show, apply it with fleet apply)\n`);
+    }
+  }
   if (interrupted) return ExitCode.interrupted;
   return runExitCode(report, mode);
 }
 
 /** A host's inventory variables, plus the names every Ansible user expects. */
-function hostVars(host: InventoryHost): Vars {
+export function hostVars(host: InventoryHost): Vars {
   return { ...host.vars, inventory_hostname: host.name, group_names: host.groups.filter((group) => group !== "all" && group !== "ungrouped") };
 }
 

@@ -14,6 +14,7 @@ function addRunOptions(command: Command): Command {
     .option("--diff", "show the before/after of every change")
     .option("--report <file>", "write the report; the format follows the extension: .json, .html, .md, .xml (JUnit), .txt (repeatable)", collectRepeated)
     .option("--waivers <file>", "accepted deviations (YAML: control, hosts, justification, expires): waived controls do not count against compliance")
+    .option("--plan-out <file>", "audit (or run --check): save every change it would make as a plan to review (fleet plan show) and apply (fleet apply)")
     .option("--baseline <report.json>", "an earlier JSON report: print what newly fails, what was fixed, what still fails")
     .option("-v, --verbose", "show every task, the commands of changes and command output");
 }
