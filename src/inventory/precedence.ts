@@ -55,7 +55,7 @@ export class Precedence {
   }
 
   private compareGroups(a: BuildGroup, b: BuildGroup): number {
-    return this.depth(a.name) - this.depth(b.name) || a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    return this.depth(a.name) - this.depth(b.name) || a.priority - b.priority || byCodePoint(a.name, b.name);
   }
 
   /**
@@ -159,4 +159,15 @@ export class MergedVars {
     this.ownsOrigins = false;
     return copy;
   }
+}
+
+/** Python's string order (Ansible sorts sibling groups by name with it): code points, not UTF-16 units. */
+function byCodePoint(a: string, b: string): number {
+  const left = [...a];
+  const right = [...b];
+  for (let index = 0; index < Math.min(left.length, right.length); index++) {
+    const difference = (left[index]?.codePointAt(0) ?? 0) - (right[index]?.codePointAt(0) ?? 0);
+    if (difference !== 0) return difference;
+  }
+  return left.length - right.length;
 }

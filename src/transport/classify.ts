@@ -1,3 +1,4 @@
+import { hostLookupName } from "./known-hosts/match.js";
 import { TransportError } from "./errors.js";
 import type { HostKeyVerdict } from "./known-hosts/verify.js";
 import { shellQuote } from "./shell-quote.js";
@@ -132,6 +133,7 @@ export function classifyConnectError(facts: ConnectErrorFacts, context: ConnectC
 }
 
 /** The host as known_hosts names it, quoted for the shell the hint is pasted into. */
+/** The name known_hosts holds the host under: in lower case (ssh-keygen -R DB.Lab finds nothing in a hashed file). */
 function lookupForHint(context: ConnectContext): string {
-  return shellQuote(context.port === 22 ? context.address : `[${context.address}]:${context.port}`);
+  return shellQuote(hostLookupName(context.address, context.port));
 }

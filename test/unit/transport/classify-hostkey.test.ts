@@ -156,10 +156,9 @@ describe("the ssh-keygen -R hint for a changed key names the host as known_hosts
     }
   });
 
-  // BUG: known_hosts names hosts in lower case (hostLookupName lowercases, and so does OpenSSH
-  // before hashing), but the hint uses the address as written. `ssh-keygen -R DB.Lab` does not
-  // find a hashed line for db.lab ("Host DB.Lab not found"), so the hint fails on hashed files.
-  it.fails("with a mixed-case address, names the host in lower case, as known_hosts has it", () => {
+  // known_hosts names hosts in lower case (hostLookupName lowercases, and so does OpenSSH before
+  // hashing): `ssh-keygen -R DB.Lab` would not find a hashed line for db.lab ("Host DB.Lab not found").
+  it("with a mixed-case address, names the host in lower case, as known_hosts has it", () => {
     const error = classifyConnectError(facts("Host denied (verification failed)", "handshake"), context({ address: "DB.Lab", port: 2222, ...changed([entryAt(userFile, 4, "[db.lab]:2222")]) }));
     expect(error.hint).toBe(`${reinstalled} '[db.lab]:2222' -f ${userFile}`);
   });
