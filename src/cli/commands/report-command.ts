@@ -3,6 +3,10 @@ import { diffReports, hasRegressions, renderDiffMarkdown, renderDiffTable } from
 import { renderReport, type ReportFormat } from "../../report/formats.js";
 import { loadReport } from "../../report/load-report.js";
 import { mergeReports } from "../../report/merge.js";
+import { loadHistory, writeFileAtomic } from "../../report/history.js";
+import { renderTrend, trendFormatOfFile, type TrendFormat } from "../../report/render-trend.js";
+import { trendModel } from "../../report/trend.js";
+import { UsageError } from "../../errors.js";
 import { applyWaivers } from "../../report/waivers.js";
 import { loadWaivers } from "../../report/waivers-file.js";
 import { ExitCode, type ExitCodeValue } from "../exit-codes.js";
@@ -17,6 +21,13 @@ export interface ReportRenderFlags {
 
 export interface ReportMergeFlags {
   output: string;
+}
+
+export interface ReportTrendFlags {
+  format?: TrendFormat;
+  output?: string;
+  control?: string;
+  host?: string;
 }
 
 export interface ReportDiffFlags {
@@ -54,4 +65,17 @@ export async function reportDiff(oldFile: string, newFile: string, flags: Report
   const diff = diffReports(await loadReport(oldFile), await loadReport(newFile));
   io.stdout.write(flags.format === "md" ? renderDiffMarkdown(diff) : renderDiffTable(diff));
   return hasRegressions(diff) ? ExitCode.taskFailed : ExitCode.ok;
+}
+
+/** `fleet report trend`: compliance over time from a directory of reports (docs/history.md). */
+export async function reportTrend(dir: string, flags: ReportTrendFlags, io: CliIo): Promise<ExitCodeValue> {
+  const format = flags.format ?? (flags.output === undefined ? "table" : trendFormatOfFile(flags.output));
+  const { reports, sources } = await loadHistory(dir);
+  const model = trendModel(reports, { sources, ...(flags.control === undefined ? {} : { control: flags.control }), ...(flags.host === undefined ? {} : { host: flags.host }) });
+  for (const warning of model.warnings) io.stderr.write(`fleet: warning: ${terminalSafe(warning)}\n`);
+  if (model.points.length === 0) throw new UsageError("TREND_EMPTY", `${dir} holds no report to show: all ${model.skipped.length} are shard reports`, "merge each run's shards with fleet report merge, and keep the merged report in the history instead");
+  const text = renderTrend(model, format);
+  if (flags.output === undefined) io.stdout.write(text);
+  else writeFileAtomic(flags.output, text);
+  return ExitCode.ok;
 }

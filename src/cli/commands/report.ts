@@ -1,6 +1,6 @@
 import { Option } from "commander";
 import { registerCommand } from "../program.js";
-import type { ReportDiffFlags, ReportMergeFlags, ReportRenderFlags } from "./report-command.js";
+import type { ReportDiffFlags, ReportMergeFlags, ReportRenderFlags, ReportTrendFlags } from "./report-command.js";
 
 registerCommand((program, context) => {
   const report = program.command("report").description("render, merge and compare saved fleet-report/v1 JSON reports (no host is touched)");
@@ -8,7 +8,7 @@ registerCommand((program, context) => {
     .command("render")
     .description("write a saved JSON report in another format")
     .argument("<report.json>", "a report written with --report FILE.json")
-    .addOption(new Option("--format <format>", "output format (default: from the -o extension)").choices(["html", "md", "junit", "table", "json"]))
+    .addOption(new Option("--format <format>", "output format (default: from the -o extension)").choices(["html", "md", "junit", "table", "json", "prom"]))
     .option("-o, --output <file>", "where to write it (default: standard output)")
     .option("--waivers <file>", "apply these waivers first")
     .action(async (file: string, flags: ReportRenderFlags) => {
@@ -33,5 +33,17 @@ registerCommand((program, context) => {
     .action(async (oldFile: string, newFile: string, flags: ReportDiffFlags) => {
       const { reportDiff } = await import("./report-command.js");
       context.setExitCode(await reportDiff(oldFile, newFile, flags, context.io));
+    });
+  report
+    .command("trend")
+    .description("compliance over time from a --history directory: when controls started failing, were fixed, time to remediate, streaks, regressions")
+    .argument("<dir>", "a directory of JSON reports (fleet audit|run --history DIR)")
+    .addOption(new Option("--format <format>", "output format (default: from the -o extension, else table)").choices(["table", "md", "html", "json"]))
+    .option("-o, --output <file>", "where to write it (default: standard output)")
+    .option("--control <id>", "only this control")
+    .option("--host <name>", "only this host")
+    .action(async (dir: string, flags: ReportTrendFlags) => {
+      const { reportTrend } = await import("./report-command.js");
+      context.setExitCode(await reportTrend(dir, flags, context.io));
     });
 });

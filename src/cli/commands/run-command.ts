@@ -27,6 +27,7 @@ import { buildReport } from "../../report/build.js";
 import { diffReports, renderDiffTable } from "../../report/diff.js";
 import { formatOfFile } from "../../report/formats.js";
 import { loadReport } from "../../report/load-report.js";
+import { historyTarget, keepInHistory } from "../../report/history.js";
 import { applyWaivers } from "../../report/waivers.js";
 import { loadWaivers } from "../../report/waivers-file.js";
 import { renderSummaryTable } from "../../report/render-table.js";
@@ -51,6 +52,8 @@ export interface RunFlags extends ConnectionFlags {
   waivers?: string;
   baseline?: string;
   verbose?: boolean;
+  history?: string;
+  keep?: string;
   planOut?: string;
 }
 
@@ -68,6 +71,7 @@ export async function runCommand(playbookName: string, flags: RunFlags, io: CliI
   if (flags.planOut !== undefined && !check) throw new UsageError("PLAN_NEEDS_CHECK", "--plan-out needs check mode: a plan is made by an audit", "use fleet audit PLAYBOOK --plan-out PLAN.json (or fleet run --check)");
   const reports = flags.report ?? [];
   for (const file of reports) formatOfFile(file);
+  const history = historyTarget(flags.history, flags.keep);
   const registry = builtinModules();
 
   const playbookPath = resolvePlaybookPath(playbookName, process.cwd(), SHIPPED_PLAYBOOKS);
@@ -148,6 +152,10 @@ export async function runCommand(playbookName: string, flags: RunFlags, io: CliI
   const drift = baseline === undefined ? undefined : diffReports(baseline, report);
   if (drift !== undefined) io.stdout.write(`\nDrift since ${flags.baseline}:\n${renderDiffTable(drift)}`);
   for (const file of reports) writeReportFile(file, report, formatOfFile(file), drift);
+  if (history !== undefined) {
+    const kept = keepInHistory(history, report);
+    io.stderr.write(`fleet: report kept in ${terminalSafe(kept.file)}${kept.pruned.length > 0 ? ` (${kept.pruned.length} older removed, --keep ${history.keep})` : ""}\n`);
+  }
   if (flags.planOut !== undefined) {
     if (interrupted) io.stderr.write(`fleet: plan not written to ${flags.planOut}: the audit was interrupted, so it would be incomplete\n`);
     else {

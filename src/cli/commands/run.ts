@@ -16,6 +16,8 @@ function addRunOptions(command: Command): Command {
     .option("--waivers <file>", "accepted deviations (YAML: control, hosts, justification, expires): waived controls do not count against compliance")
     .option("--plan-out <file>", "audit (or run --check): save every change it would make as a plan to review (fleet plan show) and apply (fleet apply)")
     .option("--baseline <report.json>", "an earlier JSON report: print what newly fails, what was fixed, what still fails")
+    .option("--history <dir>", "also keep the JSON report in this directory as a timestamped file, for fleet report trend (created if missing)")
+    .option("--keep <n>", "with --history: keep only the newest N reports there, removing older ones (default: keep all)")
     .option("-v, --verbose", "show every task, the commands of changes and command output");
 }
 
