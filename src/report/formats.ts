@@ -4,15 +4,16 @@ import type { ReportDiff } from "./diff.js";
 import { renderHtml } from "./render-html.js";
 import { renderJUnit } from "./render-junit.js";
 import { renderMarkdown } from "./render-markdown.js";
+import { renderPrometheus } from "./render-prom.js";
 import { renderSummaryTable } from "./render-table.js";
 import type { FleetReport } from "./types.js";
 
-export const REPORT_FORMATS = ["json", "html", "md", "junit", "table"] as const;
+export const REPORT_FORMATS = ["json", "html", "md", "junit", "table", "prom"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-const BY_EXTENSION: Record<string, ReportFormat> = { ".json": "json", ".html": "html", ".htm": "html", ".md": "md", ".xml": "junit", ".txt": "table" };
+const BY_EXTENSION: Record<string, ReportFormat> = { ".json": "json", ".html": "html", ".htm": "html", ".md": "md", ".xml": "junit", ".txt": "table", ".prom": "prom" };
 
-/** The format a report file's extension asks for: .json .html .md .xml (JUnit) .txt (table). */
+/** The format a report file's extension asks for: .json .html .md .xml (JUnit) .txt (table) .prom (Prometheus metrics). */
 export function formatOfFile(file: string): ReportFormat {
   const extension = path.extname(file).toLowerCase();
   const format = BY_EXTENSION[extension];
@@ -33,5 +34,7 @@ export function renderReport(report: FleetReport, format: ReportFormat, drift?: 
       return renderJUnit(report);
     case "table":
       return renderSummaryTable(report, { color: false });
+    case "prom":
+      return renderPrometheus(report);
   }
 }

@@ -12,7 +12,7 @@ function addRunOptions(command: Command): Command {
     .option("--skip-tags <tags>", "leave out tasks with one of these tags (comma-separated)")
     .option("-e, --extra-vars <vars>", "KEY=VALUE, @FILE (YAML/JSON) or a JSON mapping; highest precedence (repeatable)", collectRepeated)
     .option("--diff", "show the before/after of every change")
-    .option("--report <file>", "write the report; the format follows the extension: .json, .html, .md, .xml (JUnit), .txt (repeatable)", collectRepeated)
+    .option("--report <file>", "write the report; the format follows the extension: .json, .html, .md, .xml (JUnit), .txt, .prom (Prometheus) (repeatable)", collectRepeated)
     .option("--waivers <file>", "accepted deviations (YAML: control, hosts, justification, expires): waived controls do not count against compliance")
     .option("--plan-out <file>", "audit (or run --check): save every change it would make as a plan to review (fleet plan show) and apply (fleet apply)")
     .option("--baseline <report.json>", "an earlier JSON report: print what newly fails, what was fixed, what still fails")
