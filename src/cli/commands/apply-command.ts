@@ -70,6 +70,7 @@ export async function applyCommand(planFile: string, flags: ApplyFlags, io: CliI
   const tags = { tags: plan.tags, skipTags: plan.skipTags };
   let decisions: HostDecision[];
   const applied = new Map<string, ChangeOutcome[] | string>();
+  io.stderr.write(`fleet apply: reading the ${plan.hosts.length} planned host${plan.hosts.length === 1 ? "" : "s"} again\n`);
   try {
     const now: HostResult[] = await runPlaybook(playbook, inventory, transport, {
       check: true,
@@ -91,7 +92,8 @@ export async function applyCommand(planFile: string, flags: ApplyFlags, io: CliI
       const [connection] = host === undefined ? [] : hostConnections([host]);
       return decision.kind === "apply" && connection !== undefined ? [{ connection, changes: decision.changes }] : [];
     });
-    if (!transport.interrupted) {
+    if (!transport.interrupted && targets.length > 0) {
+      io.stderr.write(`fleet apply: applying on ${targets.length} host${targets.length === 1 ? "" : "s"} whose state is as planned (${plan.hosts.length - targets.length} left alone)\n`);
       const runs = await applyPlannedChanges(targets, transport, { forks, handshakes: FAN_OUT_DEFAULTS.handshakes, stopped: () => transport.interrupted });
       for (const run of runs) applied.set(run.host, run.kind === "done" ? run.value : run.kind === "unreachable" ? run.error.message : run.kind === "crashed" ? `internal error (please report it): ${run.message}` : "not started: the run was interrupted");
     }
