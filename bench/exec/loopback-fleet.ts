@@ -1,7 +1,8 @@
 /**
  * A throwaway fleet of plain sshd hosts on loopback for the exec benchmark: one `sshd -D` per
- * address 127.0.3.N:22, all sharing one host key and one account (`fleetbench`, shell /bin/sh).
- * No LXD, no namespaces. Every sshd started is recorded in a pid file and stopped by stop().
+ * address 127.0.3.N:22 (or per address of another scheme: startLoopbackFleet's `scheme`), all sharing one
+ * host key and one account (`fleetbench`, shell /bin/sh). No LXD, no namespaces. Every sshd
+ * started is recorded in a pid file and stopped by stop().
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -18,7 +19,20 @@ export interface LoopbackFleet {
   stop(): Promise<void>;
 }
 
-const addressOf = (index: number): string => `127.0.3.${index + 1}`;
+/** Where host `index` (0-based) listens, and how many hosts the scheme has room for. */
+export interface AddressScheme {
+  addressOf(index: number): string;
+  maxSize: number;
+}
+
+/** The default: 127.0.3.1..250. */
+export const DEFAULT_ADDRESSES: AddressScheme = { addressOf: (index) => `127.0.3.${index + 1}`, maxSize: 250 };
+
+/**
+ * For fleets beyond 250 hosts (bench/scale): 127.30.B.C with B = floor(index / 250) and
+ * C = index % 250 + 1, so 127.30.0.1..250, 127.30.1.1..250, …; up to 64,000 hosts.
+ */
+export const WIDE_ADDRESSES: AddressScheme = { addressOf: (index) => `127.30.${Math.floor(index / 250)}.${(index % 250) + 1}`, maxSize: 256 * 250 };
 
 function run(command: string, args: string[]): string {
   return execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
@@ -34,15 +48,15 @@ function ensureAccount(): void {
   run("usermod", ["-p", "*", BENCH_USER]);
 }
 
-/** Kill sshd processes a previous, interrupted run left behind. */
-function stopLeftovers(pidFile: string): void {
+/** Kill sshd processes a previous, interrupted run left behind (their command line names a config under workDir). */
+function stopLeftovers(pidFile: string, workDir: string): void {
   if (!existsSync(pidFile)) return;
   for (const line of readFileSync(pidFile, "utf8").split("\n")) {
     const pid = Number(line);
     if (!Number.isInteger(pid) || pid <= 0) continue;
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-      if (cmdline.includes("sshd") && cmdline.includes("fleet-bench")) process.kill(pid, "SIGTERM");
+      if (cmdline.includes("sshd") && (cmdline.includes("fleet-bench") || cmdline.includes(`${workDir}/`))) process.kill(pid, "SIGTERM");
     } catch {
       // already gone
     }
@@ -61,11 +75,11 @@ function listening(address: string): Promise<boolean> {
   });
 }
 
-export async function startLoopbackFleet(size: number, workDir: string): Promise<LoopbackFleet> {
-  if (size < 1 || size > 250) throw new Error("size must be 1..250");
+export async function startLoopbackFleet(size: number, workDir: string, scheme: AddressScheme = DEFAULT_ADDRESSES): Promise<LoopbackFleet> {
+  if (size < 1 || size > scheme.maxSize) throw new Error(`size must be 1..${scheme.maxSize}`);
   const dir = path.join(workDir, `fleet-${size}`);
   const pidFile = path.join(workDir, "sshd.pids");
-  stopLeftovers(pidFile);
+  stopLeftovers(pidFile, path.resolve(workDir));
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
@@ -78,7 +92,7 @@ export async function startLoopbackFleet(size: number, workDir: string): Promise
   const authorizedKeys = path.join(dir, "authorized_keys");
   writeFileSync(authorizedKeys, readFileSync(`${clientKey}.pub`), { mode: 0o644 });
   const [keyType, keyData] = readFileSync(`${hostKey}.pub`, "utf8").trim().split(/\s+/);
-  const addresses = Array.from({ length: size }, (_, index) => addressOf(index));
+  const addresses = Array.from({ length: size }, (_, index) => scheme.addressOf(index));
   const knownHosts = path.join(dir, "known_hosts");
   writeFileSync(knownHosts, addresses.map((address) => `${address} ${keyType} ${keyData}\n`).join(""));
 
