@@ -11,17 +11,22 @@
  *
  * For each: wall time (median of --runs), CPU seconds (user+sys) and per host, peak RSS, and the
  * peak number of ESTABLISHED TCP connections to the fleet's port 22 (sampled every ~100 ms with
- * `ss`), plus machine CPU (/proc/stat: the hosts' sshd and commands share the CPUs). fleet with
- * its default forks (no -f: 50) is measured too, at the largest size (--default-forks all: at
- * every size above 50). One untimed pass at the largest size (>= 1000 unless --profile) profiles
- * the fleet processes (node --cpu-prof) and counts connections/execs per host
- * (bench/run/count-execs.mjs).
+ * `ss`, with the machine's memory and task count), plus machine CPU (/proc/stat, niced work left
+ * out: the hosts' sshd and commands share the CPUs). fleet with its default forks (no -f: 50) is
+ * measured too, at the largest size (--default-forks all: at every size above 50). One untimed
+ * pass at the largest size (>= 1000 unless --profile) profiles the audit (on a pseudo-terminal,
+ * so with the live progress line) and a first run (to a file) with node --cpu-prof, counts
+ * connections/execs per host (bench/run/count-execs.mjs) and how long fleet's threads waited for
+ * a CPU (schedstat.mjs); profile-shares.ts summarises the profiles, weighted by CPU.
  *
  *   npx tsx bench/scale/run.ts [--sizes 200,500,1000] [--runs 1] [--default-forks largest|all|none]
  *                              [--profile | --no-profile] [--with-apt] [--quiet-wait 180]
  *
- * --with-apt keeps LXD-GEN-01 (apt list --upgradable on every host: about 1 CPU-second per host
- * of apt on this machine, which the loopback hosts share) in the audit.
+ * --with-apt keeps LXD-GEN-01 (apt list --upgradable on every host, which the loopback hosts run
+ * on the same CPUs) in the audit. Each timed process starts once other (not niced) work uses
+ * under 15 % of the CPUs, waiting at most --quiet-wait seconds. Results: bench/.work/scale/
+ * results.md; logs, reports and connection time series in bench/.work/scale/logs (replaced by the
+ * next run); profiles in bench/.work/scale/profiles.
  *
  * Needs root: starts sshd processes, uses bench/exec's `fleetbench` account and lets it sudo
  * without a password while it runs (the baseline uses become, as in bench/baseline/run.ts).
@@ -466,12 +471,16 @@ function check(kind: Kind, hosts: number, sample: Sample, reportFile: string, au
   if (summary.hosts !== hosts) found.push(`summary.hosts = ${summary.hosts}, expected ${hosts}`);
   if (summary.unreachable !== 0) found.push(`summary.unreachable = ${summary.unreachable}`);
   if (kind === "audit") {
-    // every host of these identical loopback hosts must come out the same: compare with the first audit's summary
-    const shape = JSON.stringify({ tasks: summary.tasks, controls: summary.controls });
-    if (auditReference.value === undefined) auditReference.value = shape;
-    else if (auditReference.value !== shape) found.push(`audit summary ${shape} differs from the first audit's ${auditReference.value}`);
-    const statuses = new Set(report.hosts.map((host) => host.status));
-    if (statuses.has("unreachable")) found.push(`host statuses: ${[...statuses].join(", ")}`);
+    // the loopback hosts are identical: every host must come out with the same task statuses, and the same as in the first audit
+    const shapeOf = (host: ReportLike["hosts"][number]): string => `${host.status}: ${JSON.stringify(Object.fromEntries(["ok", "changed", "failed", "skipped"].map((status) => [status, host.tasks.filter((task) => task.status === status).length])))}`;
+    const shapes = new Map<string, string[]>();
+    for (const host of report.hosts) shapes.set(shapeOf(host), [...(shapes.get(shapeOf(host)) ?? []), host.name]);
+    const [common] = [...shapes].sort((a, b) => b[1].length - a[1].length)[0] ?? ["", []];
+    if (auditReference.value === undefined && shapes.size === 1) auditReference.value = common;
+    if (auditReference.value !== undefined && common !== auditReference.value) found.push(`most hosts end as ${common}, in an earlier audit ${auditReference.value}`);
+    for (const [shape, names] of shapes) if (shape !== common) found.push(`${names.length} hosts end as ${shape} (most: ${common}), e.g. ${names.slice(0, 3).join(", ")}`);
+    const sample = report.hosts.find((host) => host.status === "unreachable");
+    if (sample) found.push(`e.g. ${sample.name}: ${sample.error} (after ${sample.tasks.length} task results)`);
   } else {
     const want: Record<string, number> = kind === "first" ? { changed: FIRST_RUN_CHANGES * hosts, ok: (TASKS - FIRST_RUN_CHANGES) * hosts } : { changed: 0, ok: TASKS * hosts };
     want["failed"] = 0;

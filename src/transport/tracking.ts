@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { HostConnection } from "../inventory/types.js";
 import { InterruptedError } from "./errors.js";
 import type { Connection, ExecOptions, Transport } from "./types.js";
@@ -11,7 +12,10 @@ export class TrackingTransport implements Transport {
   private readonly open = new Set<Connection>();
   private readonly interruption = new AbortController();
 
-  constructor(private readonly inner: Transport) {}
+  constructor(private readonly inner: Transport) {
+    // every running command listens on the one interrupt signal: hundreds at once are expected, not a leak
+    setMaxListeners(0, this.interruption.signal);
+  }
 
   get interrupted(): boolean {
     return this.interruption.signal.aborted;
