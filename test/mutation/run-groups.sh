@@ -4,7 +4,8 @@
 # of its own area plus test/unit/mutation-kills (FLEET_MUTATION_TESTS, read by
 # vitest.mutation.config.ts): a static mutant (code run only when a module loads) is tested by every
 # test Stryker has for the file, and against all related unit tests each one costs a minute and a
-# half. Not Stryker's --testFiles: with it Stryker 9.6.1 activates static mutants after their module
+# half. Groups with few static mutants (engine, plan: TESTS empty) run against every unit test.
+# Not Stryker's --testFiles: with it Stryker 9.6.1 activates static mutants after their module
 # has loaded and reports them as survived (stryker-js#6144). Usage (from the repository root):
 #   nice -n 19 bash test/mutation/run-groups.sh [GROUP...]     default: every group, in this order
 # Extra Stryker options: STRYKER_ARGS="--concurrency 2" nice -n 19 bash test/mutation/run-groups.sh
@@ -21,8 +22,8 @@ declare -A FILES=(
 )
 declare -A TESTS=(
   [transport]="test/unit/transport/**/*.test.ts,$KILLS"
-  [engine]="test/unit/engine/**/*.test.ts,test/unit/modules/**/*.test.ts,$KILLS"
-  [plan]="test/unit/plan/**/*.test.ts,test/unit/report/**/*.test.ts,$KILLS"
+  [engine]=""
+  [plan]=""
   [modules]="test/unit/modules/**/*.test.ts,test/unit/lxd-server/**/*.test.ts,$KILLS"
   [inventory]="test/unit/inventory/**/*.test.ts,$KILLS"
   [expression]="test/unit/playbook/**/*.test.ts,$KILLS"
