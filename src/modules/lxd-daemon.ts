@@ -195,7 +195,7 @@ function planPackage(args: LxdDaemonArgs, wanted: WantedDaemonFlags, install: In
   const expected = flagsText(wanted);
   const daemon = install.daemon;
   if (daemon === null) {
-    return { kind: "fail", message: `the LXD daemon is not running on this host (no lxd process in its mount namespace), so its flags cannot be checked: start it (${startHint(unit)}) and run again`, expected, actual: "lxd not running" };
+    return { kind: "fail", message: `the LXD daemon is not running on this host (no lxd process in its mount namespace; ${install.daemonNotFound ?? "none seen"}), so its flags cannot be checked: start it (${startHint(unit)}) and run again`, expected, actual: "lxd not running" };
   }
   const actual = `running: ${argvText(daemon.argv)}`;
   const missing = missingFlags(daemon.argv, wanted);

@@ -43,6 +43,8 @@ export type LxdInstall =
       userSocketGroup: string | null;
       /** The running daemon of this host (its mount namespace); null when none runs. */
       daemon: LxdDaemonProcess | null;
+      /** When no daemon was found: the lxd processes the search saw and why none is this host's. */
+      daemonNotFound?: string;
     };
 
 /** The one argument of the lxdInstall fact: it has no subject. */
@@ -57,11 +59,24 @@ export const LXD_INSTALL_ARG = "";
  */
 const PROBE = `${SBIN_PATH}
 fleet_daemon() {
-  [ "$(cat "/proc/$1/comm" 2>/dev/null)" = lxd ] || return 1
-  fleet_args=$(tr '\\0' '\\n' < "/proc/$1/cmdline" 2>/dev/null) && [ -n "$fleet_args" ] || return 1
-  case "$(printf '%s\\n' "$fleet_args" | sed -n 2p)" in ""|-*) ;; *) return 1 ;; esac
+  [ "$(cat "/proc/$1/comm" 2>/dev/null)" = lxd ] || { fleet_why="$1 gone"; return 1; }
+  fleet_args=$(tr '\\0' '\\n' < "/proc/$1/cmdline" 2>/dev/null) && [ -n "$fleet_args" ] || { fleet_why="$1 no-cmdline"; return 1; }
+  case "$(printf '%s\\n' "$fleet_args" | sed -n 2p)" in ""|-*) ;; *) fleet_why="$1 subcommand"; return 1 ;; esac
   fleet_ns=$(readlink "/proc/$1/ns/mnt" 2>/dev/null) || fleet_ns=
-  [ -z "$fleet_self" ] || [ -z "$fleet_ns" ] || [ "$fleet_ns" = "$fleet_self" ]
+  [ -z "$fleet_self" ] || [ -z "$fleet_ns" ] || [ "$fleet_ns" = "$fleet_self" ] || { fleet_why="$1 other-namespace"; return 1; }
+}
+fleet_find() {
+  fleet_pid= fleet_source= fleet_seen=
+  if [ -r "$fleet_pidfile" ] && fleet_candidate=$(cat "$fleet_pidfile") && fleet_daemon "$fleet_candidate"; then
+    fleet_pid=$fleet_candidate; fleet_source="pidfile $fleet_pidfile"; return 0
+  fi
+  fleet_candidates=$(if command -v pgrep >/dev/null 2>&1; then pgrep -x lxd; else grep -lx lxd /proc/[0-9]*/comm 2>/dev/null | cut -d/ -f3; fi) || fleet_candidates=
+  for fleet_candidate in $fleet_candidates; do
+    if fleet_daemon "$fleet_candidate"; then fleet_pid=$fleet_candidate; fleet_source='pgrep -x lxd'; return 0; fi
+    fleet_seen="$fleet_seen$fleet_why
+"
+  done
+  return 1
 }
 fleet_self=$(readlink /proc/self/ns/mnt 2>/dev/null) || fleet_self=
 fleet_user_socket=
@@ -84,17 +99,16 @@ fi
 echo "dir=$fleet_dir"
 [ -S "$fleet_dir/unix.socket" ] && echo "socket_group=$(stat -c %G "$fleet_dir/unix.socket")"
 [ -n "$fleet_user_socket" ] && [ -S "$fleet_user_socket" ] && echo "user_socket_group=$(stat -c %G "$fleet_user_socket")"
-fleet_pid=
-if [ -r "$fleet_pidfile" ] && fleet_candidate=$(cat "$fleet_pidfile") && fleet_daemon "$fleet_candidate"; then
-  fleet_pid=$fleet_candidate; echo "pid_source=pidfile $fleet_pidfile"
-else
-  for fleet_candidate in $(if command -v pgrep >/dev/null 2>&1; then pgrep -x lxd; else grep -lx lxd /proc/[0-9]*/comm 2>/dev/null | cut -d/ -f3; fi); do
-    if fleet_daemon "$fleet_candidate"; then fleet_pid=$fleet_candidate; echo 'pid_source=pgrep -x lxd'; break; fi
-  done
-fi
+# A socket with no daemon found: look again a few times (a daemon being restarted, a scan that
+# raced a process table in flux) before saying none runs.
+fleet_try=0
+until fleet_find || [ ! -S "$fleet_dir/unix.socket" ] || [ $fleet_try -ge 3 ]; do sleep 0.3; fleet_try=$((fleet_try + 1)); done
 if [ -n "$fleet_pid" ]; then
+  echo "pid_source=$fleet_source"
   echo "pid=$fleet_pid"
   tr '\\0' '\\n' < "/proc/$fleet_pid/cmdline" | sed 's/^/arg=/'
+else
+  printf '%s' "$fleet_seen" | sed 's/^/seen=/'
 fi
 exit 0`;
 
@@ -112,6 +126,7 @@ export function parseLxdInstall(stdout: string, arg = LXD_INSTALL_ARG): LxdInsta
   const fields = new Map<string, string>();
   const snapLines: string[] = [];
   const argv: string[] = [];
+  const seen: string[] = [];
   for (const line of stdout.split("\n")) {
     if (line === "") continue;
     const separator = line.indexOf("=");
@@ -120,6 +135,7 @@ export function parseLxdInstall(stdout: string, arg = LXD_INSTALL_ARG): LxdInsta
     const value = line.slice(separator + 1);
     if (name === "arg") argv.push(value);
     else if (name === "snap") snapLines.push(value);
+    else if (name === "seen") seen.push(value);
     else fields.set(name, value);
   }
   const kind = fields.get("kind");
@@ -144,7 +160,26 @@ export function parseLxdInstall(stdout: string, arg = LXD_INSTALL_ARG): LxdInsta
     socketGroup: fields.get("socket_group") ?? null,
     userSocketGroup: fields.get("user_socket_group") ?? null,
     daemon,
+    ...(daemon === null ? { daemonNotFound: notFoundText(seen, pid) } : {}),
   };
+}
+
+const SEEN_REASONS: Record<string, string> = {
+  gone: "exited while it was read",
+  "no-cmdline": "no command line (exiting)",
+  subcommand: "an lxd subcommand, not the daemon",
+  "other-namespace": "another mount namespace (another host's or a container's daemon)",
+};
+
+/** "lxd processes seen: 812 (another mount namespace …)" or "no lxd process at all". */
+function notFoundText(seen: readonly string[], pid: number | undefined): string {
+  if (pid !== undefined) return `pid ${pid} exited while its command line was read`;
+  if (seen.length === 0) return "no lxd process at all";
+  const described = seen.map((entry) => {
+    const [candidate = "", reason = ""] = entry.split(" ");
+    return `${candidate} (${SEEN_REASONS[reason] ?? reason})`;
+  });
+  return `lxd processes seen: ${described.join(", ")}`;
 }
 
 /**

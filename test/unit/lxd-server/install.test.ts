@@ -61,6 +61,14 @@ describe("lxdInstall: parser", () => {
     expect(parsed).toMatchObject({ kind: "deb", lxc: null, daemon: { pid: 42, argv: ["lxd", "--logfile=/var/log/lxd/lxd.log", ""] } });
   });
 
+  it("no daemon found: says which lxd processes were seen and why none is this host's", () => {
+    const seen = parseLxdInstall("kind=deb\nlxd=/usr/bin/lxd\ndir=/var/lib/lxd\nseen=812 other-namespace\nseen=900 subcommand\nseen=901 gone\n");
+    expect(seen).toMatchObject({ daemon: null, daemonNotFound: "lxd processes seen: 812 (another mount namespace (another host's or a container's daemon)), 900 (an lxd subcommand, not the daemon), 901 (exited while it was read)" });
+    expect(parseLxdInstall("kind=deb\nlxd=/usr/bin/lxd\ndir=/var/lib/lxd\n")).toMatchObject({ daemon: null, daemonNotFound: "no lxd process at all" });
+    expect(parseLxdInstall("kind=deb\nlxd=/usr/bin/lxd\ndir=/var/lib/lxd\npid=77\npid_source=pgrep -x lxd\n")).toMatchObject({ daemon: null, daemonNotFound: "pid 77 exited while its command line was read" });
+    expect(parseLxdInstall("kind=deb\ndir=/var/lib/lxd\npid=77\narg=lxd\n")).not.toHaveProperty("daemonNotFound");
+  });
+
   it("refuses output without a kind or with a bad pid", () => {
     expect(() => parseLxdInstall("dir=/x\n")).toThrow(FactParseError);
     expect(() => parseLxdInstall("kind=deb\ndir=/x\npid=abc\narg=lxd\n")).toThrow(FactParseError);
