@@ -172,8 +172,11 @@ export class HostPlayRun {
     const predicted: Pending[] = [];
     const afterApply: ReadOnlyEntry[] = [];
     for (const entry of entries) {
-      // nothing may change the host before the commands that read it after the apply have run
-      if (afterApply.length > 0 && entry.kind === "module") {
+      // nothing may change the host before the commands that read it after the apply have run; a
+      // command (whose effects nobody predicts) is the last change of its round trip, and the first:
+      // the changes before it are proven before it runs, those after it are planned on what it left
+      const commandBlocks = entry.kind === "module" && changes.length > 0 && (!entry.module.verifiable || changes.some((change) => !change.entry.module.verifiable));
+      if ((afterApply.length > 0 && entry.kind === "module") || commandBlocks) {
         cut = entry.task.index;
         break;
       }
@@ -682,7 +685,12 @@ function judge(rule: boolean | readonly Expression[] | undefined, scope: Record<
   return rule.every((condition) => evaluateCondition(condition, scopeOf(scope)));
 }
 
-/** Changes with the same become settings in a row go in one exec; a task with a timeout goes alone. */
+/**
+ * Changes with the same become settings in a row go in one exec; a task with a timeout goes alone.
+ * A task with failed_when ends its exec: whether the script may go on after it is known only once
+ * its output is judged (a non-zero exit it accepts must not stop the tasks after it, an exit 0 it
+ * rejects must).
+ */
 function consecutiveGroups(changes: readonly Pending[]): Pending[][] {
   const groups: Pending[][] = [];
   let key: string | undefined;
@@ -692,7 +700,7 @@ function consecutiveGroups(changes: readonly Pending[]): Pending[][] {
     const next = `${String(change.entry.become.become)}|${change.entry.become.becomeUser ?? ""}${timed ? `|timed:${change.entry.task.index}` : ""}`;
     if (next !== key || groups.length === 0) groups.push([]);
     groups[groups.length - 1]?.push(change);
-    key = next;
+    key = change.entry.task.failedWhen === undefined ? next : undefined;
   }
   return groups;
 }

@@ -37,7 +37,8 @@ describe("engine: an interrupt", () => {
     const host = run.byHost["h1"];
     expect(host?.interrupted).toBe(true);
     expect(statuses(host)).toEqual(["before:changed", "slow:failed"]);
-    expect(host?.tasks[0]?.message).toMatch(/not verified: the run was interrupted/);
+    // a command starts a round trip of its own: the change before it was applied and proven first
+    expect(host?.tasks[0]?.message).not.toMatch(/not verified/);
     expect(host?.tasks[1]?.message).toMatch(/^interrupted while applying: .* may be partly done; run again to finish it$/);
     expect(existsSync(path.join(root, "a.conf"))).toBe(true);
     expect(existsSync(path.join(root, "slept"))).toBe(false);
