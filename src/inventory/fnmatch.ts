@@ -26,7 +26,8 @@ export function globToRegExp(pattern: string): RegExp {
         pieces.push("\\[");
         continue;
       }
-      let set = pattern.slice(index, end).replace(/\\/g, "\\\\");
+      const raw = pattern.slice(index, end);
+      let set = (raw.startsWith("!") ? `!${withoutReversedRanges(raw.slice(1))}` : withoutReversedRanges(raw)).replace(/\\/g, "\\\\");
       index = end + 1;
       if (set === "") {
         pieces.push("(?!)");
@@ -60,6 +61,24 @@ export function globToRegExp(pattern: string): RegExp {
 }
 
 const STAR = Symbol("*");
+
+/**
+ * A set's ranges whose ends are in reverse order (`z-a`) match nothing: Python drops them (a
+ * RegExp would refuse the whole pattern), so `web[z-a]` matches no host and `[!z-a]` any character.
+ */
+function withoutReversedRanges(body: string): string {
+  const chars = Array.from(body);
+  let kept = "";
+  for (let at = 0; at < chars.length; at++) {
+    const from = chars[at] as string;
+    const to = chars[at + 2];
+    if (chars[at + 1] === "-" && to !== undefined) {
+      if ((from.codePointAt(0) ?? 0) <= (to.codePointAt(0) ?? 0)) kept += `${from}-${to}`;
+      at += 2;
+    } else kept += from;
+  }
+  return kept;
+}
 
 /** Whether the text uses glob syntax, which also makes a pattern match host names. */
 export function looksLikeGlob(pattern: string): boolean {

@@ -200,6 +200,27 @@ describe("glob patterns (-l, hosts:, waivers) against long names", () => {
   });
 });
 
+describe("reversed ranges in a glob's character set ([z-a]: it was an internal error, a RegExp SyntaxError)", () => {
+  // what Python's fnmatch.translate, which Ansible uses, makes of them: a reversed range matches nothing
+  test.each([
+    ["tb[z-a]", "tb1", false],
+    ["tb[z-a]", "tbz", false],
+    ["tb[!z-a]", "tbz", true],
+    ["[a-cz-bx]", "x", true],
+    ["[a-cz-bx]", "b", true],
+    ["[a-cz-bx]", "y", false],
+    ["[a-a]", "a", true],
+  ])("%s against %s: %s", (glob, name, matches) => {
+    expect(globToRegExp(glob).test(name)).toBe(matches);
+  });
+
+  test("-l with a reversed range selects nothing, with the usual error", async () => {
+    const inventory = await loadInventory([write("reversed.yml", "all:\n  hosts:\n    tb1:\n    tbz:\n")]);
+    expect(() => selectHosts(inventory, undefined, "tb[z-a]")).toThrow(FleetError);
+    expect(selectHosts(inventory, undefined, "tb[!z-a]").map((host) => host.name)).toEqual(["tb1", "tbz"]);
+  });
+});
+
 describe("large groups: one push per element, never an argument list", () => {
   test("-l over a group of 100,000 hosts (RangeError: Maximum call stack size exceeded, exit 1)", async () => {
     const inventory = await loadInventory([write("big-group.yml", 'all:\n  children:\n    web:\n      hosts:\n        "h0-[1:100000]":\n')]);
