@@ -120,10 +120,11 @@ export function setSysctlLine(text: string, name: string, value: string): string
   const key = canonicalSysctlKey(name);
   let found = false;
   const lines = text.split("\n").map((line) => {
-    const assignment = /^\s*(-?)\s*([^\s=#;][^\s=]*)\s*=(.*)$/.exec(line);
+    // a CRLF line is an assignment too (systemd-sysctl and sysctl --system read it so); its \r is kept
+    const assignment = /^\s*(-?)\s*([^\s=#;][^\s=]*)\s*=([^\r]*)(\r?)$/.exec(line);
     if (assignment === null || canonicalSysctlKey(assignment[2] ?? "") !== key) return line;
     found = true;
-    return normaliseSysctlValue(assignment[3] ?? "") === value ? line : `${assignment[1] ?? ""}${name} = ${value}`;
+    return normaliseSysctlValue(assignment[3] ?? "") === value ? line : `${assignment[1] ?? ""}${name} = ${value}${assignment[4] ?? ""}`;
   });
   if (found) return lines.join("\n");
   return `${text === "" || text.endsWith("\n") ? text : `${text}\n`}${name} = ${value}\n`;

@@ -137,6 +137,9 @@ describe("sysctl: the file edit", () => {
     [`-${KEY} = 0\n`, `-${KEY} = 1\n`],
     [`${KEY} = 0\n${KEY} = 1\n`, `${KEY} = 1\n${KEY} = 1\n`],
     [`${KEY}_x = 0\n; ${KEY} = 0\n# ${KEY} = 0\n`, `${KEY}_x = 0\n; ${KEY} = 0\n# ${KEY} = 0\n${KEY} = 1\n`],
+    // CRLF lines are assignments (systemd-sysctl and sysctl --system read them so): no duplicate appended, the \r kept
+    [`${KEY} = 1\r\n`, `${KEY} = 1\r\n`],
+    [`${KEY} = 0\r\nvm.swappiness = 10\r\n`, `${KEY} = 1\r\nvm.swappiness = 10\r\n`],
   ])("%j", (before, after) => {
     expect(setSysctlLine(before, KEY, "1")).toBe(after);
   });
