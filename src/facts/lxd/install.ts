@@ -165,21 +165,22 @@ export function parseLxdInstall(stdout: string, arg = LXD_INSTALL_ARG): LxdInsta
 }
 
 const SEEN_REASONS: Record<string, string> = {
-  gone: "exited while it was read",
-  "no-cmdline": "no command line (exiting)",
-  subcommand: "an lxd subcommand, not the daemon",
-  "other-namespace": "another mount namespace (another host's or a container's daemon)",
+  gone: "exited while read",
+  "no-cmdline": "exiting (no command line)",
+  subcommand: "lxd subcommands, not the daemon",
+  "other-namespace": "in another mount namespace: another host's or a container's daemon",
 };
 
-/** "lxd processes seen: 812 (another mount namespace …)" or "no lxd process at all". */
+/** "lxd processes seen: 812, 830 (in another mount namespace: …); 900 (lxd subcommands …)" or "no lxd process at all". */
 function notFoundText(seen: readonly string[], pid: number | undefined): string {
   if (pid !== undefined) return `pid ${pid} exited while its command line was read`;
   if (seen.length === 0) return "no lxd process at all";
-  const described = seen.map((entry) => {
+  const byReason = new Map<string, string[]>();
+  for (const entry of seen) {
     const [candidate = "", reason = ""] = entry.split(" ");
-    return `${candidate} (${SEEN_REASONS[reason] ?? reason})`;
-  });
-  return `lxd processes seen: ${described.join(", ")}`;
+    byReason.set(reason, [...(byReason.get(reason) ?? []), candidate]);
+  }
+  return `lxd processes seen: ${[...byReason].map(([reason, pids]) => `${pids.join(", ")} (${SEEN_REASONS[reason] ?? reason})`).join("; ")}`;
 }
 
 /**
