@@ -421,7 +421,8 @@ export class HostPlayRun {
         const outcome = applied.outcomes[index];
         const before = settled.get(entry.task) as TaskResult;
         if (outcome === undefined || !outcome.ran) {
-          if (whole !== null && !stopped) settled.set(entry.task, { ...before, status: "failed", message: whole });
+          // the script reached this section (nothing before it stopped it) but its output has no trace of it
+          if (!stopped) settled.set(entry.task, { ...before, status: "failed", message: whole ?? unrecordedSection(before.message, applied.exec?.truncated === true) });
           else settled.delete(entry.task);
           stopped = true;
           return;
@@ -451,14 +452,19 @@ export class HostPlayRun {
     try {
       await this.gather([...applied.map(({ entry }) => entry), ...afterApply]);
     } catch (error) {
-      if (!(error instanceof InterruptedError)) throw error;
+      const lost = isTransportError(error) ? error : undefined;
+      if (!(error instanceof InterruptedError) && lost === undefined) throw error;
       // the changes were applied: they are recorded as changed, only their proof is missing
       for (const { entry } of applied) {
         const result = settled.get(entry.task) as TaskResult;
-        settled.set(entry.task, { ...result, message: `${result.message} (not verified: the run was interrupted)` });
+        settled.set(entry.task, { ...result, message: `${result.message} (not verified: ${lost === undefined ? CUT_REASON.interrupted : CUT_REASON["connection-lost"]})` });
       }
       for (const entry of afterApply) settled.delete(entry.task);
-      this.stopForInterrupt();
+      if (lost === undefined) this.stopForInterrupt();
+      else {
+        this.markFailed();
+        this.lostConnection = lost;
+      }
       return;
     }
     this.replan(applied, settled, "after applying");
@@ -668,6 +674,12 @@ const CUT_REASON: Record<CutShort, string> = {
 function localDeadlineMs(changes: readonly ChangeToApply[]): number | undefined {
   if (changes.length === 0 || changes.some((change) => change.timeoutSeconds === undefined)) return undefined;
   return (changes.reduce((sum, change) => sum + (change.timeoutSeconds ?? 0) + 5, 0) + 1) * 1000;
+}
+
+/** Why a task the apply script reached left no trace in its output: said, never guessed as not run. */
+function unrecordedSection(planned: string, truncated: boolean): string {
+  const why = truncated ? "the apply printed more output than fleet keeps, and the part that recorded it was cut" : "its start was not found in the apply's output";
+  return `${planned}: no record of how it ended (${why}); it may have run: run again to see the host's state`;
 }
 
 /** `timeout -k 5 N` ends a task that ran too long with 124 (TERM) or 137 (KILL after the grace). */

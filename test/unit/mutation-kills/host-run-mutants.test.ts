@@ -558,6 +558,35 @@ describe("failed_when and commands among the changes of one round trip (found by
   });
 });
 
+describe("an apply whose record is lost, a verify cut by the connection (found by the mutation run, fixed)", () => {
+  // The transport keeps the last 1 MiB of a command's output: a change printing more pushes the
+  // start markers of the sections before it out. It was recorded as not run, with the host not failed.
+  it("a task the script reached but whose output was cut fails the host, saying it may have run", async () => {
+    const out = await runHost([write("a", "a", "A"), write("b", "b", "B")], { tamper: (exec, run) => {
+      if (!exec.apply) return run();
+      const whole = run();
+      const marker = /@@fleet-\w+/.exec(whole.stdout)?.[0] ?? "";
+      return { ...whole, stdout: whole.stdout.slice(whole.stdout.indexOf(`${marker} 1\n`)), truncated: true };
+    } });
+    // b's section is in the output: it ran, and is recorded as it ended
+    expect(out.statuses).toEqual(["a:failed", "b:changed"]);
+    expect(out.results[0]?.message).toBe(`write ${path.join(out.root, "a")}: no record of how it ended (the apply printed more output than fleet keeps, and the part that recorded it was cut); it may have run: run again to see the host's state`);
+    expect(out.run.failed).toBe(true);
+  });
+
+  it("a connection lost while reading the changes back: the applied change is recorded unverified, the host unreachable", async () => {
+    let applied = false;
+    const out = await runHost([write("a", "a", "A"), readOnly("look", "true")], { tamper: (exec, run) => {
+      if (exec.apply) applied = true;
+      else if (applied) throw new TransportError("connection-lost", "h1", "h1: read ECONNRESET");
+      return run();
+    } });
+    expect(out.statuses).toEqual(["a:changed"]);
+    expect(out.results[0]?.message).toBe(`write ${path.join(out.root, "a")} (not verified: the connection broke)`);
+    expect(out.run).toMatchObject({ failed: true, unreachable: true, interrupted: false });
+  });
+});
+
 // keep the import used when a test above is edited away
 void writeFileSync;
 void InterruptedError;
