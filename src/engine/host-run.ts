@@ -17,7 +17,7 @@ import { gatherFacts } from "./gather.js";
 import { HostFacts } from "./host-facts.js";
 import { PendingValue } from "./pending.js";
 import type { RegisteredResult, TaskResult, TaskStatus } from "./results.js";
-import { taskScope, type RegisterState } from "./scope.js";
+import { registeredBefore, taskScope, type RegisterState } from "./scope.js";
 import { verdictFor } from "./verdict.js";
 
 /** What every host of one play shares. */
@@ -114,8 +114,8 @@ export class HostPlayRun {
   async execute(): Promise<void> {
     try {
       await this.runList(this.run.play.tasks, false);
-      const handlers = this.run.play.handlers.filter((handler) => this.notified.has(handler.name));
-      if (!this.failed && handlers.length > 0) await this.runList(handlers, true);
+      // the whole handler list, not the notified ones alone: a round trip cut at a handler's index resumes there
+      if (!this.failed && this.run.play.handlers.some((handler) => this.notified.has(handler.name))) await this.runList(this.run.play.handlers, true);
     } catch (error) {
       if (error instanceof InterruptedError) {
         this.interrupted = true;
@@ -151,7 +151,7 @@ export class HostPlayRun {
     let cut = tasks.length;
     for (let index = start; index < tasks.length; index++) {
       const task = tasks[index] as Task;
-      if (!this.run.selected(task)) continue;
+      if (!this.run.selected(task) || (handler && !this.notified.has(task.name))) continue;
       const entry = this.discover(task);
       if (entry === CUT) {
         cut = index;
@@ -159,7 +159,7 @@ export class HostPlayRun {
       }
       entries.push(entry);
       // later tasks of this round trip cannot read this task's result before it is planned
-      if (task.register !== undefined) this.setRegistered(task.register, { pending: task.name, afterGather: entry.kind === "read-only" });
+      if (task.register !== undefined) this.setRegistered(task.register, { pending: task.name, afterGather: entry.kind === "read-only", since: task.index, previous: this.registered.get(task.register) });
       if (entry.kind === "broken") {
         cut = index + 1;
         break;
@@ -236,7 +236,7 @@ export class HostPlayRun {
       const claimed = this.run.coordinator.claim(claim, this.host);
       if (!claimed.owner) return { kind: "delegated", task, ownerHost: claimed.ownerHost, result: claimed.result };
     }
-    const scope = this.scope();
+    const scope = this.scope(task);
     let condition: boolean | PendingValue;
     try {
       condition = this.conditionHolds(task.when, scope);
@@ -309,7 +309,7 @@ export class HostPlayRun {
     if (entry.kind === "delegated") return "delegated";
     if (entry.kind === "skipped") return { result: this.taskResult(task, "skipped", entry.reason, null, {}), hard: false };
     if (entry.kind === "broken") return { result: this.taskResult(task, "failed", entry.message, null, {}), hard: true };
-    const scope = this.scope();
+    const scope = this.scope(task);
     let condition: boolean | PendingValue;
     try {
       condition = this.conditionHolds(task.when, scope);
@@ -364,7 +364,7 @@ export class HostPlayRun {
   /** A task's condition now: true, false, CUT (it waits for this round trip), or "error" (planning the task reports it). */
   private conditionOf(task: Task): boolean | typeof CUT | "error" {
     try {
-      const holds = this.conditionHolds(task.when, this.scope());
+      const holds = this.conditionHolds(task.when, this.scope(task));
       return holds instanceof PendingValue ? CUT : holds;
     } catch {
       return "error";
@@ -385,9 +385,16 @@ export class HostPlayRun {
   /** A command's outcome judged by its exit status, changed_when and failed_when. */
   private commandResult(task: Task, output: CommandOutput, ranAsChange: boolean): TaskResult {
     const registered: RegisteredResult = { changed: ranAsChange, failed: output.rc !== 0, skipped: false, msg: "", rc: output.rc, stdout: output.stdout, stderr: output.stderr, stdout_lines: output.stdout.split("\n").filter((line) => line !== "") };
-    const scope = taskScope({ ...this.scopeParts(), locals: task.register === undefined ? { result: registered } : { result: registered, [task.register]: registered } });
-    const changed = judge(task.changedWhen, scope, ranAsChange);
-    const failed = judge(task.failedWhen, scope, output.rc !== 0);
+    const scope = taskScope({ ...this.scopeParts(task), locals: task.register === undefined ? { result: registered } : { result: registered, [task.register]: registered } });
+    let changed: boolean;
+    let failed: boolean;
+    try {
+      changed = judge(task.changedWhen, scope, ranAsChange);
+      failed = judge(task.failedWhen, scope, output.rc !== 0);
+    } catch (error) {
+      // a condition that cannot be judged (an undefined name, a value not recorded yet) fails the task, saying why
+      return { ...this.taskResult(task, "failed", `changed_when/failed_when: ${messageOf(error)}`, null, {}), output: { rc: output.rc, stdout: output.stdout, stderr: output.stderr } };
+    }
     const status: TaskStatus = failed ? "failed" : changed ? "changed" : "ok";
     const message = failed ? timedOut(task, output.rc) ?? ((output.stderr.trim().split("\n").slice(-1)[0] ?? "") || `exit ${output.rc}`) : `exit ${output.rc}`;
     return { ...this.taskResult(task, status, message, null, {}), output: { rc: output.rc, stdout: output.stdout, stderr: output.stderr } };
@@ -469,6 +476,8 @@ export class HostPlayRun {
     }
     this.replan(applied, settled, "after applying");
     if (this.failed) return;
+    // the commands that read the host after the changes see what the changes registered
+    for (const [task, result] of settled) this.register(task, result);
     for (const entry of afterApply) {
       const result = this.readOnlyResult(entry);
       settled.set(entry.task, result);
@@ -486,7 +495,7 @@ export class HostPlayRun {
       const before = settled.get(entry.task) as TaskResult;
       let replanned: Plan;
       try {
-        replanned = entry.module.plan(entry.args as never, reader, this.planContext(entry.task, this.scope()));
+        replanned = entry.module.plan(entry.args as never, reader, this.planContext(entry.task, this.scope(entry.task)));
       } catch (error) {
         replanned = { kind: "fail", message: messageOf(error) };
       }
@@ -616,14 +625,15 @@ export class HostPlayRun {
     }
   }
 
-  private scopeParts(): Parameters<typeof taskScope>[0] {
-    return { hostVars: this.identity.hostVars, play: this.run.play, registered: this.registered, extraVars: this.run.extraVars, facts: this.collections };
+  private scopeParts(task: Task): Parameters<typeof taskScope>[0] {
+    return { hostVars: this.identity.hostVars, play: this.run.play, registered: registeredBefore(this.registered, task.index), extraVars: this.run.extraVars, facts: this.collections };
   }
 
-  /** The task variables, built again only when a registered result or the facts changed (it is read several times per task). */
-  private scope(): Record<string, unknown> {
-    const version = `${this.registerVersion}|${this.collections === undefined ? "-" : "facts"}`;
-    if (this.cachedScope?.version !== version) this.cachedScope = { version, scope: taskScope(this.scopeParts()) };
+  /** The variables `task` sees, built again only when a registered result or the facts changed (it is read several times per task). */
+  private scope(task: Task): Record<string, unknown> {
+    const parts = this.scopeParts(task);
+    const version = `${this.registerVersion}|${this.collections === undefined ? "-" : "facts"}|${[...parts.registered.keys()].join(",")}|${parts.registered === this.registered ? "" : task.index}`;
+    if (this.cachedScope?.version !== version) this.cachedScope = { version, scope: taskScope(parts) };
     return this.cachedScope.scope;
   }
 

@@ -6,7 +6,27 @@ import { PendingValue } from "./pending.js";
 import type { RegisteredResult } from "./results.js";
 
 /** A registered variable: known, or not known until the current round trip ends. */
-export type RegisterState = { known: RegisteredResult } | { pending: string; afterGather: boolean };
+export type RegisterState =
+  | { known: RegisteredResult }
+  /** `since`: the index of the registering task; tasks before it still see `previous` (a name may be registered again). */
+  | { pending: string; afterGather: boolean; since: number; previous: RegisterState | undefined };
+
+/**
+ * The registered variables as a task sees them: a name that a task at or after it will register
+ * again still holds what it held before (Ansible's reading of a reused register name).
+ */
+export function registeredBefore(registered: ReadonlyMap<string, RegisterState>, taskIndex: number): ReadonlyMap<string, RegisterState> {
+  let view: Map<string, RegisterState> | undefined;
+  for (const [name, state] of registered) {
+    let visible: RegisterState | undefined = state;
+    while (visible !== undefined && "pending" in visible && visible.since >= taskIndex) visible = visible.previous;
+    if (visible === state) continue;
+    view ??= new Map(registered);
+    if (visible === undefined) view.delete(name);
+    else view.set(name, visible);
+  }
+  return view ?? registered;
+}
 
 export interface ScopeParts {
   /** The host's inventory variables (and the magic ones: inventory_hostname, group_names). */

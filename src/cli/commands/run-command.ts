@@ -184,7 +184,7 @@ function preflight(playbook: Playbook, inventory: Inventory, limit: string | und
     const hosts = inShard(playHosts(inventory, play, limit), shard);
     const registers = [...play.tasks, ...play.handlers].flatMap((task) => (task.register === undefined ? [] : [task.register]));
     for (const host of hosts) {
-      const scope = taskScope({ hostVars: hostVars(host), play, registered: new Map(registers.map((name) => [name, { pending: name, afterGather: false }])), extraVars, facts: undefined });
+      const scope = taskScope({ hostVars: hostVars(host), play, registered: new Map(registers.map((name) => [name, { pending: name, afterGather: false, since: -1, previous: undefined }])), extraVars, facts: undefined });
       for (const task of [...play.tasks, ...play.handlers]) {
         try {
           renderTaskArgs(task, scope);

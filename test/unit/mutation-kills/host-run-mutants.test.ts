@@ -587,6 +587,50 @@ describe("an apply whose record is lost, a verify cut by the connection (found b
   });
 });
 
+describe("handlers across round trips (found by the mutation run, fixed)", () => {
+  // A round trip is cut at a task's index in its list; for handlers that list was the notified ones
+  // alone, so a cut skipped the handlers after it: h2 never ran, and the host reported success.
+  it("every notified handler runs, when one before them was not notified and a command splits them", async () => {
+    const out = await runHost([write("a", "a", "A", { notify: ["h1", "h2"] })], {
+      handlers: [write("h0", "h0", "0"), write("h1", "h1", "1"), command("h2", "printf 2 > {{ root }}/h2")],
+    });
+    expect(out.statuses).toEqual(["a:changed", "h1:changed", "h2:changed"]);
+    expect(readFileSync(path.join(out.root, "h2"), "utf8")).toBe("2");
+    expect(existsSync(path.join(out.root, "h0"))).toBe(false);
+  });
+});
+
+describe("register names used again (found by the mutation run, fixed)", () => {
+  // A task registering a name marked it pending for every task of the round trip, also the ones
+  // before it: "b" waited for "c" forever and the host failed with ENGINE_NO_PROGRESS.
+  it("a task between two tasks registering the same name sees the first one's result", async () => {
+    const out = await runHost([write("a", "a", "A", { register: "r" }), write("b", "b", "B", { when: ["r.changed"] }), write("c", "c", "C", { register: "r" }), write("d", "d", "D", { when: ["r.changed"] })]);
+    expect(out.statuses).toEqual(["a:changed", "b:changed", "c:changed", "d:changed"]);
+    expect(out.run.error).toBeNull();
+  });
+
+  // a read-only command after a change, judging its output on that change's registered result, made the host run throw a raw PendingValue (an internal error)
+  it("a read-only command after a change judges its failed_when on what the change registered", async () => {
+    const out = await runHost([write("a", "a", "A", { register: "ra" }), readOnly("ro", "true", { failedWhen: ["not ra.changed"] })]);
+    expect(out.thrown).toBeUndefined();
+    expect(out.statuses).toEqual(["a:changed", "ro:ok"]);
+  });
+
+  it("a failed_when that names an undefined variable fails the task, saying so", async () => {
+    const out = await runHost([readOnly("ro", "true", { failedWhen: ["nope.changed"] })]);
+    expect(out.thrown).toBeUndefined();
+    expect(out.statuses).toEqual(["ro:failed"]);
+    expect(out.results[0]?.message).toMatch(/^changed_when\/failed_when: .*nope/);
+  });
+
+  it("a task whose condition reads the name it registers sees the value from before it", async () => {
+    const out = await runHost([write("a", "a", "A"), command("c", "printf once >> {{ root }}/c", { when: ["r is not defined"], register: "r" }), write("after", "after", "X", { when: ["r.changed"] })]);
+    expect(out.statuses).toEqual(["a:changed", "c:changed", "after:changed"]);
+    expect(readFileSync(path.join(out.root, "c"), "utf8")).toBe("once");
+    expect(out.run.error).toBeNull();
+  });
+});
+
 // keep the import used when a test above is edited away
 void writeFileSync;
 void InterruptedError;
