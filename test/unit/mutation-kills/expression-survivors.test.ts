@@ -142,6 +142,13 @@ describe("Python repr (the string filter on lists)", () => {
   });
 });
 
+describe("'-0' | int is 0, as in Python (found by the mutation run, fixed: it was -0, shown as -0.0)", () => {
+  test("'-0' | int | string", () => {
+    expect(run("'-0' | int | string")).toBe("0");
+    expect(Object.is(run("' -0 ' | int"), 0)).toBe(true);
+  });
+});
+
 describe("float and int of text, as Python's float() and int()", () => {
   test.each<[string, number]>([
     // all Jinja2's (0.0 where Python's float() raises ValueError)
