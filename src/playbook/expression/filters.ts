@@ -60,8 +60,7 @@ function toFloat(input: unknown): number {
 
 /** Jinja2's int filter: int(value), else int(float(value)), else 0. */
 function toInt(input: unknown, context: CallContext): number {
-  // + 0: Python has no negative integer zero ('-0' | int is 0)
-  if (typeof input === "string" && pythonInteger.test(input.trim())) return Number(input.trim().replaceAll("_", "")) + 0;
+  if (typeof input === "string" && pythonInteger.test(input.trim())) return Number(input.trim().replaceAll("_", "")) + 0; // + 0: no negative integer zero in Python
   const number = typeof input === "string" ? parseFloatText(input) : typeof input === "number" || typeof input === "boolean" ? toFloat(input) : undefined;
   if (number === undefined) return 0;
   if (!Number.isFinite(number)) return context.fail(`cannot convert ${pythonNumber(number)} to an integer`, "guard the value, e.g. `x | float < 100`");
