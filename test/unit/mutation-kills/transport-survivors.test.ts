@@ -65,18 +65,20 @@ describe("verifyHostKey: a line of literal names speaks only for exactly those n
   // different names; a case-insensitive regular expression (the wildcard matcher) would equate them.
   const micro = "\u00b5.lab";
   const mu = "\u03bc.lab";
-  const entries = parseKnownHosts(`${micro} ssh-ed25519 ${key}`, "/home/ops/.ssh/known_hosts").entries;
+  // parsed again for each check: verify.ts indexes an entries array once, so a shared array would
+  // be indexed by whichever test ran first (and a mutant of the indexing tested by none)
+  const freshEntries = (): ReturnType<typeof parseKnownHosts>["entries"] => parseKnownHosts(`${micro} ssh-ed25519 ${key}`, "/home/ops/.ssh/known_hosts").entries;
 
   it("the line vouches for its own name", () => {
-    expect(verifyHostKey(entries, hostLookupName(micro, 22), recorded).kind).toBe("known");
-    expect(verifyHostKey(entries, hostLookupName(micro, 22), intruder).kind).toBe("changed");
+    expect(verifyHostKey(freshEntries(), hostLookupName(micro, 22), recorded).kind).toBe("known");
+    expect(verifyHostKey(freshEntries(), hostLookupName(micro, 22), intruder).kind).toBe("changed");
   });
 
   it("a look-alike name that only folds to the same letter is unknown there, not a changed key, and gets no algorithm restriction", () => {
     const lookup = hostLookupName(mu, 22);
-    expect(entriesForHost(entries, lookup)).toEqual([]);
-    expect(verifyHostKey(entries, lookup, intruder)).toMatchObject({ kind: "unknown", authorities: [] });
-    expect(hostKeyAlgorithmsFor(entries, lookup)).toBeUndefined();
+    expect(entriesForHost(freshEntries(), lookup)).toEqual([]);
+    expect(verifyHostKey(freshEntries(), lookup, intruder)).toMatchObject({ kind: "unknown", authorities: [] });
+    expect(hostKeyAlgorithmsFor(freshEntries(), lookup)).toBeUndefined();
   });
 });
 
