@@ -443,7 +443,8 @@ export class HostPlayRun {
         if (settled.get(entry.task)?.status === "failed" && !entry.task.ignoreErrors) stopped = true;
       });
     }
-    if (stopped && [...settled.values()].some((result) => result.status === "failed" && !result.ignored && result.plan?.kind !== "fail" && result.plan?.kind !== "error")) this.markFailed();
+    // the script stops only at a task that failed and was not ignored (or one whose end is unknown): the host has failed
+    if (stopped) this.markFailed();
 
     const applied = changes.filter(({ entry }) => settled.get(entry.task)?.status === "changed");
     if (applied.some(({ entry }) => !entry.module.verifiable)) this.facts.forgetAll();

@@ -574,6 +574,16 @@ describe("an apply whose record is lost, a verify cut by the connection (found b
     expect(out.run.failed).toBe(true);
   });
 
+  it("an unexpected error while reading the changes back (a bug, not the host) is not swallowed", async () => {
+    let applied = false;
+    const out = await runHost([write("a", "a", "A")], { tamper: (exec, run) => {
+      if (exec.apply) applied = true;
+      else if (applied) throw new TypeError("a bug in the transport");
+      return run();
+    } });
+    expect(out.thrown).toBeInstanceOf(TypeError);
+  });
+
   it("a connection lost while reading the changes back: the applied change is recorded unverified, the host unreachable", async () => {
     let applied = false;
     const out = await runHost([write("a", "a", "A"), readOnly("look", "true")], { tamper: (exec, run) => {
