@@ -1,49 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { HostResult, TaskResult } from "../../../src/engine/results.js";
-import { factsDigest, fingerprintOf } from "../../../src/plan/build.js";
+import type { HostResult } from "../../../src/engine/results.js";
 import { decideHosts } from "../../../src/plan/decide.js";
-import type { PlanDocument, PlannedChange, PlannedHost } from "../../../src/plan/types.js";
+import type { PlanDocument } from "../../../src/plan/types.js";
+import { change, host, ok, planFor, script } from "./support/results.js";
 
-const script = (text: string) => [{ description: `run ${text}`, script: text }];
-
-/** A task result as a check-mode pass gives it now. */
-function change(task: number, commands: string, facts: Record<string, string>, delegatedTo: string | null = null): TaskResult {
-  return {
-    play: 0,
-    task,
-    handler: false,
-    name: `task ${task}`,
-    module: "copy",
-    control: null,
-    status: "changed",
-    message: `change ${task}`,
-    diff: null,
-    plan: { kind: "change", summary: `change ${task}`, diff: null, commands: script(commands), effects: [] },
-    facts: {},
-    factsRead: facts,
-    output: null,
-    delegatedTo,
-    verdict: null,
-    ignored: false,
-  };
-}
-
-const ok = (task: number): TaskResult => ({ ...change(task, "", {}), status: "ok", message: "already right", plan: { kind: "ok", reason: "already right" } });
-
-function host(name: string, tasks: TaskResult[], cluster: string | null = null): HostResult {
-  return { host: name, cluster, status: "changed", error: null, interrupted: false, stopped: false, tasks, durationMs: 1, execs: 2 };
-}
-
-/** The plan an audit would have written for these results. */
-function planOf(hosts: HostResult[]): PlanDocument {
-  const planned: PlannedHost[] = hosts.map((entry) => {
-    const changes: PlannedChange[] = entry.tasks
-      .filter((task) => task.status === "changed" && task.delegatedTo === null)
-      .map((task) => ({ play: 0, task: task.task, handler: false, name: task.name, module: "copy", control: null, summary: task.message, diff: null, commands: task.plan?.kind === "change" ? task.plan.commands : [], become: null, becomeUser: null, timeoutSeconds: null, continueOnFailure: false, factsDigest: factsDigest(task) }));
-    return { name: entry.host, cluster: entry.cluster, fingerprint: fingerprintOf(changes), changes };
-  });
-  return { schema: "fleet-plan/v1", createdAt: "2026-12-03T00:00:00.000Z", playbook: { file: "p.yml", digest: "d" }, extraVarsDigest: "e", tags: [], skipTags: [], hosts: planned, checksum: "c" };
-}
+/** The plan an audit would have written for these results: each host's own changes. */
+const planOf = (hosts: HostResult[]): PlanDocument =>
+  planFor(hosts.map((entry) => ({ name: entry.host, cluster: entry.cluster, changes: entry.tasks.filter((task) => task.status === "changed" && task.delegatedTo === null) })));
 
 const mask = <T,>(value: T): T => JSON.parse(JSON.stringify(value).replaceAll("hunter2", "********")) as T;
 const everything = (): boolean => true;
