@@ -8,22 +8,13 @@ import { entryMatchesHost, wildcardMatches } from "../../../src/transport/known-
 import { type KnownHostEntry, parseKnownHosts } from "../../../src/transport/known-hosts/parse.js";
 import { KnownHostsStore } from "../../../src/transport/known-hosts/store.js";
 import { verifyHostKey } from "../../../src/transport/known-hosts/verify.js";
+import { sshString } from "../transport/support/ssh-string.js";
 
 /**
  * known_hosts decides whether fleet talks to a host at all. These tests pin what the mutation run
  * (test/mutation/) found unguarded: malformed key blobs, hashed names of the wrong size, lines that
  * must not speak for a host, and the store's caching and file handling.
  */
-
-function sshString(...parts: Buffer[]): Buffer {
-  return Buffer.concat(
-    parts.flatMap((part) => {
-      const length = Buffer.alloc(4);
-      length.writeUInt32BE(part.length);
-      return [length, part];
-    }),
-  );
-}
 
 const recorded = sshString(Buffer.from("ssh-ed25519"), Buffer.alloc(32, 1));
 const intruder = sshString(Buffer.from("ssh-ed25519"), Buffer.alloc(32, 2));

@@ -8,6 +8,7 @@ import { hostLookupName } from "../../../src/transport/known-hosts/match.js";
 import { type KnownHostEntry, parseKnownHosts } from "../../../src/transport/known-hosts/parse.js";
 import { KnownHostsStore } from "../../../src/transport/known-hosts/store.js";
 import { entriesForHost, hostKeyAlgorithmsFor, verifyHostKey } from "../../../src/transport/known-hosts/verify.js";
+import { sshString } from "./support/ssh-string.js";
 
 /**
  * Which known_hosts lines speak for a host. verify.ts indexes lines that list only literal names
@@ -15,16 +16,6 @@ import { entriesForHost, hostKeyAlgorithmsFor, verifyHostKey } from "../../../sr
  * speaking for the hosts its wildcard covers, and a changed key then reads as "unknown", which
  * accept-new would record: a man-in-the-middle's key accepted instead of refused.
  */
-
-function sshString(...parts: Buffer[]): Buffer {
-  return Buffer.concat(
-    parts.flatMap((part) => {
-      const length = Buffer.alloc(4);
-      length.writeUInt32BE(part.length);
-      return [length, part];
-    }),
-  );
-}
 
 /** A deterministic SSH wire-format public key blob of the given type. */
 const blob = (type: string, fill: number): Buffer => sshString(Buffer.from(type), Buffer.alloc(32, fill));

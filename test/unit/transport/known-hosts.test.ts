@@ -8,6 +8,7 @@ import { entryMatchesHost, hostLookupName, wildcardMatches } from "../../../src/
 import { parseKnownHosts } from "../../../src/transport/known-hosts/parse.js";
 import { KnownHostsStore } from "../../../src/transport/known-hosts/store.js";
 import { hostKeyAlgorithmsFor, verifyHostKey } from "../../../src/transport/known-hosts/verify.js";
+import { sshString } from "./support/ssh-string.js";
 
 /** An SSH wire-format ed25519 public key blob. */
 function ed25519Blob(): Buffer {
@@ -18,14 +19,6 @@ function ed25519Blob(): Buffer {
 
 function rsaLikeBlob(): Buffer {
   return sshString(Buffer.from("ssh-rsa"), Buffer.from([1, 0, 1]), Buffer.alloc(64, 7));
-}
-
-function sshString(...parts: Buffer[]): Buffer {
-  return Buffer.concat(parts.flatMap((part) => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(part.length);
-    return [length, part];
-  }));
 }
 
 const b64 = (blob: Buffer): string => blob.toString("base64");
