@@ -53,17 +53,22 @@ export const LXD_INSTALL_ARG = "";
 /**
  * The daemon is the lxd process of this mount namespace whose first argument is a flag or absent
  * (`lxd forkproxy`, `lxd waitready`, `lxd activateifneeded` are not it); a zombie (empty
- * cmdline) is not it either. Testbed hosts and LXD
+ * cmdline) is not it either, nor is a process whose parent is an lxd process: between fork and
+ * exec, every command the daemon starts is a copy of it (same comm, same cmdline), and once pids
+ * wrap around such a copy is listed before the daemon. Testbed hosts and LXD
  * inside containers show other lxd daemons in the same pid namespace: the mount namespace tells
  * them apart (when it cannot be read, as non-root, the first daemon-like process is taken).
+ * The command line printed is the one judged (read once, trailing empty arguments kept).
  */
 const PROBE = `${SBIN_PATH}
 fleet_daemon() {
   [ "$(cat "/proc/$1/comm" 2>/dev/null)" = lxd ] || { fleet_why="$1 gone"; return 1; }
-  fleet_args=$(tr '\\0' '\\n' < "/proc/$1/cmdline" 2>/dev/null) && [ -n "$fleet_args" ] || { fleet_why="$1 no-cmdline"; return 1; }
-  case "$(printf '%s\\n' "$fleet_args" | sed -n 2p)" in ""|-*) ;; *) fleet_why="$1 subcommand"; return 1 ;; esac
+  fleet_args=$(tr '\\0' '\\n' < "/proc/$1/cmdline" 2>/dev/null && echo x) && fleet_args=\${fleet_args%x} && [ -n "$fleet_args" ] || { fleet_why="$1 no-cmdline"; return 1; }
+  case "$(printf '%s' "$fleet_args" | sed -n 2p)" in ""|-*) ;; *) fleet_why="$1 subcommand"; return 1 ;; esac
   fleet_ns=$(readlink "/proc/$1/ns/mnt" 2>/dev/null) || fleet_ns=
   [ -z "$fleet_self" ] || [ -z "$fleet_ns" ] || [ "$fleet_ns" = "$fleet_self" ] || { fleet_why="$1 other-namespace"; return 1; }
+  fleet_ppid=$(sed -n 's/^PPid:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null) || fleet_ppid=
+  [ -z "$fleet_ppid" ] || [ "$(cat "/proc/$fleet_ppid/comm" 2>/dev/null)" != lxd ] || { fleet_why="$1 child-of-lxd"; return 1; }
 }
 fleet_find() {
   fleet_pid= fleet_source= fleet_seen=
@@ -106,7 +111,7 @@ until fleet_find || [ ! -S "$fleet_dir/unix.socket" ] || [ $fleet_try -ge 3 ]; d
 if [ -n "$fleet_pid" ]; then
   echo "pid_source=$fleet_source"
   echo "pid=$fleet_pid"
-  tr '\\0' '\\n' < "/proc/$fleet_pid/cmdline" | sed 's/^/arg=/'
+  printf '%s' "$fleet_args" | sed 's/^/arg=/'
 else
   printf '%s' "$fleet_seen" | sed 's/^/seen=/'
 fi
@@ -169,6 +174,7 @@ const SEEN_REASONS: Record<string, string> = {
   "no-cmdline": "exiting (no command line)",
   subcommand: "lxd subcommands, not the daemon",
   "other-namespace": "in another mount namespace: another host's or a container's daemon",
+  "child-of-lxd": "started by an lxd process: a command the daemon is starting",
 };
 
 /** "lxd processes seen: 812, 830 (in another mount namespace: …); 900 (lxd subcommands …)" or "no lxd process at all". */
