@@ -52,19 +52,21 @@ export const LXD_INSTALL_ARG = "";
 
 /**
  * The daemon is the lxd process of this mount namespace whose first argument is a flag or absent
- * (`lxd forkproxy`, `lxd waitready`, `lxd activateifneeded` are not it); a zombie (empty
- * cmdline) is not it either, nor is a process whose parent is an lxd process: between fork and
- * exec, every command the daemon starts is a copy of it (same comm, same cmdline), and once pids
- * wrap around such a copy is listed before the daemon. Testbed hosts and LXD
- * inside containers show other lxd daemons in the same pid namespace: the mount namespace tells
- * them apart (when it cannot be read, as non-root, the first daemon-like process is taken).
- * The command line printed is the one judged (read once, trailing empty arguments kept).
+ * (`lxd forkproxy`, `lxd waitready`, `lxd activateifneeded` are not it, nor are `lxd --version`
+ * and `lxd --help`, which someone may be running); a zombie (empty cmdline) is not it either,
+ * nor is a process whose parent is an lxd process: between fork and exec, every command the
+ * daemon starts is a copy of it (same comm, same cmdline). Of what remains, the oldest is taken:
+ * a passing lxd command is younger than the daemon, whatever order pgrep lists them in once pids
+ * wrap around. Testbed hosts and LXD inside containers show other lxd daemons in the same pid
+ * namespace: the mount namespace tells them apart (when it cannot be read, as non-root, the
+ * oldest daemon-like process is taken). The command line printed is the one judged (read once,
+ * trailing empty arguments kept).
  */
 const PROBE = `${SBIN_PATH}
 fleet_daemon() {
   [ "$(cat "/proc/$1/comm" 2>/dev/null)" = lxd ] || { fleet_why="$1 gone"; return 1; }
   fleet_args=$(tr '\\0' '\\n' < "/proc/$1/cmdline" 2>/dev/null && echo x) && fleet_args=\${fleet_args%x} && [ -n "$fleet_args" ] || { fleet_why="$1 no-cmdline"; return 1; }
-  case "$(printf '%s' "$fleet_args" | sed -n 2p)" in ""|-*) ;; *) fleet_why="$1 subcommand"; return 1 ;; esac
+  case "$(printf '%s' "$fleet_args" | sed -n 2p)" in --version|--help|-h) fleet_why="$1 one-shot"; return 1 ;; ""|-*) ;; *) fleet_why="$1 subcommand"; return 1 ;; esac
   fleet_ns=$(readlink "/proc/$1/ns/mnt" 2>/dev/null) || fleet_ns=
   [ -z "$fleet_self" ] || [ -z "$fleet_ns" ] || [ "$fleet_ns" = "$fleet_self" ] || { fleet_why="$1 other-namespace"; return 1; }
   fleet_ppid=$(sed -n 's/^PPid:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null) || fleet_ppid=
@@ -76,12 +78,20 @@ fleet_find() {
     fleet_pid=$fleet_candidate; fleet_source="pidfile $fleet_pidfile"; return 0
   fi
   fleet_candidates=$(if command -v pgrep >/dev/null 2>&1; then pgrep -x lxd; else grep -lx lxd /proc/[0-9]*/comm 2>/dev/null | cut -d/ -f3; fi) || fleet_candidates=
+  fleet_oldest=
   for fleet_candidate in $fleet_candidates; do
-    if fleet_daemon "$fleet_candidate"; then fleet_pid=$fleet_candidate; fleet_source='pgrep -x lxd'; return 0; fi
-    fleet_seen="$fleet_seen$fleet_why
+    if fleet_daemon "$fleet_candidate"; then
+      fleet_started=$(cut -d' ' -f22 "/proc/$fleet_candidate/stat" 2>/dev/null) || continue
+      if [ -z "$fleet_oldest" ] || [ "$fleet_started" -lt "$fleet_oldest" ]; then
+        fleet_oldest=$fleet_started; fleet_pid=$fleet_candidate; fleet_best_args=$fleet_args
+      fi
+    else
+      fleet_seen="$fleet_seen$fleet_why
 "
+    fi
   done
-  return 1
+  [ -n "$fleet_pid" ] || return 1
+  fleet_args=$fleet_best_args; fleet_source='pgrep -x lxd'
 }
 fleet_self=$(readlink /proc/self/ns/mnt 2>/dev/null) || fleet_self=
 fleet_user_socket=
@@ -175,6 +185,7 @@ const SEEN_REASONS: Record<string, string> = {
   subcommand: "lxd subcommands, not the daemon",
   "other-namespace": "in another mount namespace: another host's or a container's daemon",
   "child-of-lxd": "started by an lxd process: a command the daemon is starting",
+  "one-shot": "lxd --version or --help, not the daemon",
 };
 
 /** "lxd processes seen: 812, 830 (in another mount namespace: …); 900 (lxd subcommands …)" or "no lxd process at all". */

@@ -53,6 +53,19 @@ describe("lxdInstall probe: which lxd process is the daemon", () => {
     expect(found.daemon?.argv.slice(0, 2)).toEqual([path.join(dir, "lxd"), "-c"]);
   });
 
+  it("of two daemon-like processes, takes the older one: a passing lxd command is younger than the daemon", async () => {
+    const lxd = path.join(dir, "lxd");
+    // not the daemon's child, and listed first
+    const younger = spawn(lxd, ["-c", "sleep 60; :"], { stdio: "ignore" });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(probe(`${younger.pid ?? 0}\\n${daemonPid}\\n`)).toMatchObject({ daemon: { pid: daemonPid } });
+      expect(probe(`${daemonPid}\\n${younger.pid ?? 0}\\n`)).toMatchObject({ daemon: { pid: daemonPid } });
+    } finally {
+      younger.kill("SIGKILL");
+    }
+  });
+
   it("with only the daemon's copy running, says why it is not the daemon", () => {
     const found = probe(`${childPid}\\n`);
     expect(found).toMatchObject({ daemon: null, daemonNotFound: `lxd processes seen: ${childPid} (started by an lxd process: a command the daemon is starting)` });

@@ -62,8 +62,8 @@ describe("lxdInstall: parser", () => {
   });
 
   it("no daemon found: says which lxd processes were seen and why none is this host's", () => {
-    const seen = parseLxdInstall("kind=deb\nlxd=/usr/bin/lxd\ndir=/var/lib/lxd\nseen=812 other-namespace\nseen=900 subcommand\nseen=813 other-namespace\nseen=901 gone\n");
-    expect(seen).toMatchObject({ daemon: null, daemonNotFound: "lxd processes seen: 812, 813 (in another mount namespace: another host's or a container's daemon); 900 (lxd subcommands, not the daemon); 901 (exited while read)" });
+    const seen = parseLxdInstall("kind=deb\nlxd=/usr/bin/lxd\ndir=/var/lib/lxd\nseen=812 other-namespace\nseen=900 subcommand\nseen=813 other-namespace\nseen=901 gone\nseen=902 one-shot\nseen=903 child-of-lxd\n");
+    expect(seen).toMatchObject({ daemon: null, daemonNotFound: "lxd processes seen: 812, 813 (in another mount namespace: another host's or a container's daemon); 900 (lxd subcommands, not the daemon); 901 (exited while read); 902 (lxd --version or --help, not the daemon); 903 (started by an lxd process: a command the daemon is starting)" });
     expect(parseLxdInstall("kind=deb\nlxd=/usr/bin/lxd\ndir=/var/lib/lxd\n")).toMatchObject({ daemon: null, daemonNotFound: "no lxd process at all" });
     expect(parseLxdInstall("kind=deb\nlxd=/usr/bin/lxd\ndir=/var/lib/lxd\npid=77\npid_source=pgrep -x lxd\n")).toMatchObject({ daemon: null, daemonNotFound: "pid 77 exited while its command line was read" });
     expect(parseLxdInstall("kind=deb\ndir=/var/lib/lxd\npid=77\narg=lxd\n")).not.toHaveProperty("daemonNotFound");
