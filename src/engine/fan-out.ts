@@ -11,6 +11,15 @@ export interface FanOutOptions<T> {
   onEvent?: (event: FanOutEvent<T>) => void;
   /** True once the run is interrupted: hosts not connected yet are not started. */
   stopped?: () => boolean;
+  /** Connections opened by an earlier fan-out of the same run, and where open ones go afterwards (closed when absent). */
+  connections?: ConnectionReuse<T>;
+}
+
+export interface ConnectionReuse<T> {
+  /** The host's open connection, if one was kept for it. */
+  take(host: string): Connection | undefined;
+  /** Keeps or closes the connection once the host's share has ended as `run` says. */
+  release(connection: Connection, run: HostRun<T>): Promise<void>;
 }
 
 export const FAN_OUT_DEFAULTS = { forks: 50, handshakes: 64 } as const;
@@ -33,9 +42,10 @@ export type FanOutEvent<T> =
 export type HostWork<T> = (connection: Connection, target: HostConnection) => Promise<T>;
 
 /**
- * Run `work` on every target with one connection per host, at most `forks` hosts at once and at
- * most `handshakes` connections being opened at once. Never rejects because of a host: every
- * failure becomes that host's HostRun. Results come back in the order of `targets`.
+ * Run `work` on every target with one connection per host (kept from an earlier fan-out, or new),
+ * at most `forks` hosts at once and at most `handshakes` connections being opened at once. Never
+ * rejects because of a host: every failure becomes that host's HostRun. Results come back in the
+ * order of `targets`.
  */
 export async function fanOut<T>(
   targets: readonly HostConnection[],
@@ -55,7 +65,7 @@ export async function fanOut<T>(
     let run: HostRun<T>;
     try {
       if (options.stopped?.()) throw new InterruptedError(`${target.host}: not started`);
-      connection = await handshakes(() => {
+      connection = options.connections?.take(target.host) ?? await handshakes(() => {
         if (options.stopped?.()) throw new InterruptedError(`${target.host}: not started`);
         return transport.connect(target);
       });
@@ -70,7 +80,8 @@ export async function fanOut<T>(
         : { host: target.host, kind: "crashed", message: error instanceof Error ? (error.stack ?? error.message) : String(error), durationMs: elapsed() };
     }
     // closing happens outside the fork slot's timing but inside the slot, so forks bounds open connections
-    await connection?.close().catch(() => {});
+    const reuse = options.connections;
+    if (connection !== undefined) await (reuse === undefined ? connection.close() : reuse.release(connection, run)).catch(() => {});
     emit({ type: "host-finished", host: target.host, run });
     return run;
   };

@@ -5,10 +5,11 @@ import type { Inventory, InventoryHost, Vars } from "../inventory/types.js";
 import { HOST_COLLECTIONS, mentionedCollections, type HostCollection } from "../facts/host-collections.js";
 import type { ModuleRegistry } from "../modules/registry.js";
 import type { Play, Playbook, Task } from "../playbook/types.js";
-import type { Transport } from "../transport/types.js";
+import type { Connection, Transport } from "../transport/types.js";
 import { Coordinator } from "./coordinator.js";
 import { fanOut, type HostRun } from "./fan-out.js";
 import { HostPlayRun, type PlayRun } from "./host-run.js";
+import { KeptConnections } from "./kept-connections.js";
 import { hostStatusOf, type HostResult, type TaskResult } from "./results.js";
 import { serialBatches } from "./serial.js";
 
@@ -49,11 +50,26 @@ export async function runPlaybook(playbook: Playbook, inventory: Inventory, tran
       results.set(host.name, previous === undefined ? notStarted(host.name, host.cluster, 0) : { ...previous, interrupted: true });
     }
   };
-  for (const [playIndex, play] of playbook.plays.entries()) {
-    const hosts = inShard(selectHosts(inventory, play.hosts, options.limit), options.shard).filter((host) => (options.only?.(host) ?? true) && !isOut(results.get(host.name)));
+  const playHosts = playbook.plays.map((play) => inShard(selectHosts(inventory, play.hosts, options.limit), options.shard).filter((host) => options.only?.(host) ?? true));
+  let currentPlay = 0;
+  const kept = keptConnections(playHosts, options.forks, () => currentPlay);
+  try {
+    for (const [playIndex, play] of playbook.plays.entries()) {
+      currentPlay = playIndex;
+      await playOnce(playIndex, play);
+      await kept?.closeAll((host) => !isOut(results.get(host)));
+    }
+  } finally {
+    await kept?.closeAll();
+  }
+  // inventory order, whatever order hosts finished in
+  return [...results.values()].sort((a, b) => (order.get(a.host) ?? 0) - (order.get(b.host) ?? 0));
+
+  async function playOnce(playIndex: number, play: Play): Promise<void> {
+    const hosts = (playHosts[playIndex] ?? []).filter((host) => !isOut(results.get(host.name)));
     if (options.interrupted()) {
       notRun(hosts);
-      continue;
+      return;
     }
     options.onPlayStart?.(play, hosts.length);
     const coordinator = new Coordinator();
@@ -99,6 +115,7 @@ export async function runPlaybook(playbook: Playbook, inventory: Inventory, tran
           forks: options.forks,
           handshakes: options.handshakes,
           stopped: options.interrupted,
+          ...(kept === undefined ? {} : { connections: { take: (host: string) => kept.take(host), release: (connection: Connection, hostRun: HostRun<HostPlayRun>) => kept.release(connection, endedWell(hostRun)) } }),
           onEvent: (event) => {
             if (event.type !== "host-finished") return;
             const cluster = byName.get(event.host)?.cluster ?? null;
@@ -113,9 +130,21 @@ export async function runPlaybook(playbook: Playbook, inventory: Inventory, tran
       if (play.maxFailPercentage !== undefined && batchHosts.length > 0 && (failedInBatch / batchHosts.length) * 100 > play.maxFailPercentage) abortPlay = true;
     }
   }
-  // inventory order, whatever order hosts finished in
-  return [...results.values()].sort((a, b) => (order.get(a.host) ?? 0) - (order.get(b.host) ?? 0));
 }
+
+/**
+ * Connections kept across plays when every host the run may reach fits in the forks: then no
+ * more than `forks` connections are ever open, as without keeping. A larger run reconnects a host
+ * for each of its plays.
+ */
+function keptConnections(playHosts: readonly (readonly InventoryHost[])[], forks: number, currentPlay: () => number): KeptConnections | undefined {
+  const lastPlay = new Map<string, number>();
+  for (const [index, hosts] of playHosts.entries()) for (const host of hosts) lastPlay.set(host.name, index);
+  if (playHosts.length < 2 || lastPlay.size > forks) return undefined;
+  return new KeptConnections((host) => (lastPlay.get(host) ?? -1) > currentPlay());
+}
+
+const endedWell = (run: HostRun<HostPlayRun>): boolean => run.kind === "done" && !run.value.failed && !run.value.unreachable && !run.value.interrupted;
 
 function collectionsOf(play: Play): HostCollection[] {
   const texts: string[] = [];

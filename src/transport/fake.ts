@@ -96,6 +96,10 @@ class FakeConnection implements Connection {
     };
   }
 
+  get usable(): boolean {
+    return this.open;
+  }
+
   close(): Promise<void> {
     if (this.open) {
       this.open = false;

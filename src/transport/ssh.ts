@@ -347,6 +347,10 @@ class SshConnection implements Connection {
     });
   }
 
+  get usable(): boolean {
+    return this.lost === undefined && !this.closed && !this.unresponsive;
+  }
+
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     return this.sessions(() => this.execNow(command, options));
   }

@@ -32,6 +32,9 @@ export class TrackingTransport implements Transport {
     const signal = this.interruption.signal;
     return {
       host: connection.host,
+      get usable() {
+        return connection.usable;
+      },
       exec: (command, options: ExecOptions = {}) => connection.exec(command, { ...options, signal: options.signal ? AbortSignal.any([options.signal, signal]) : signal }),
       close: async () => {
         this.open.delete(connection);

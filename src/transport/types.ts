@@ -52,6 +52,8 @@ export interface Connection {
   /** Resolves for every command that ran, whatever its exit code; rejects with TransportError when the connection breaks. */
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
   close(): Promise<void>;
+  /** False once the connection broke, stopped answering or was closed (absent: judged by exec alone). */
+  readonly usable?: boolean;
 }
 
 export interface Transport {

@@ -210,6 +210,8 @@ export interface EngineRun {
   order: string[];
   /** The scripts sent on stdin, in order (gather, apply, verify...). */
   scripts: string[];
+  /** "connect h1", "close h1"... in the order they happened. */
+  connections: string[];
 }
 
 export interface EngineOptions {
@@ -226,17 +228,22 @@ export async function runEngine(fleet: LocalFleet, playbook: Playbook, options: 
   const order: string[] = [];
   let results = 0;
   const scripts: string[] = [];
+  const connections: string[] = [];
   const local = new LocalTransport({ outputLimit: 1024 * 1024, becomePassword: undefined });
   const recording: Transport = {
     connect: async (target) => {
       const connection = await local.connect(target);
+      connections.push(`connect ${target.host}`);
       return {
         host: connection.host,
         exec: (command, execOptions) => {
           if (typeof execOptions?.stdin === "string") scripts.push(execOptions.stdin);
           return connection.exec(command, execOptions);
         },
-        close: () => connection.close(),
+        close: () => {
+          connections.push(`close ${target.host}`);
+          return connection.close();
+        },
       };
     },
     close: () => local.close(),
@@ -261,7 +268,7 @@ export async function runEngine(fleet: LocalFleet, playbook: Playbook, options: 
     },
     onHostDone: (result) => order.push(result.host),
   });
-  return { hosts, byHost: Object.fromEntries(hosts.map((host) => [host.host, host])), order, scripts };
+  return { hosts, byHost: Object.fromEntries(hosts.map((host) => [host.host, host])), order, scripts, connections };
 }
 
 export const statuses = (host: HostResult | undefined): string[] => (host?.tasks ?? []).map((result: TaskResult) => `${result.name}:${result.status}`);
