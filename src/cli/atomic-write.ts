@@ -1,12 +1,13 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
+import { writeChunksSync } from "../report/json-chunks.js";
 
 /** Writes `text` to `file` through a temporary file in the same directory: the file is whole or untouched. */
-export function writeTextAtomically(file: string, text: string): void {
+export function writeTextAtomically(file: string, text: string | Iterable<string>): void {
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const temporary = `${file}.tmp-${process.pid}`;
   try {
-    writeFileSync(temporary, text);
+    writeChunksSync(temporary, typeof text === "string" ? [text] : text);
     renameSync(temporary, file);
   } finally {
     rmSync(temporary, { force: true });

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { UsageError } from "../errors.js";
 import type { ReportDiff } from "./diff.js";
+import { jsonChunks } from "./json-chunks.js";
 import { renderHtml } from "./render-html.js";
 import { renderJUnit } from "./render-junit.js";
 import { renderMarkdown } from "./render-markdown.js";
@@ -19,6 +20,11 @@ export function formatOfFile(file: string): ReportFormat {
   const format = BY_EXTENSION[extension];
   if (format === undefined) throw new UsageError("REPORT_FORMAT", `--report ${file}: unknown report format "${extension || "(no extension)"}"`, `use one of: ${Object.keys(BY_EXTENSION).join(", ")} (.xml is JUnit)`);
   return format;
+}
+
+/** As renderReport, in pieces: the JSON of a large report is never one string. Pure. */
+export function renderReportChunks(report: FleetReport, format: ReportFormat, drift?: ReportDiff): Iterable<string> {
+  return format === "json" ? jsonChunks(report) : [renderReport(report, format, drift)];
 }
 
 /** One report in one format; HTML and Markdown also show the drift since an earlier report when given. Pure. */

@@ -8,6 +8,7 @@ import { existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, statS
 import path from "node:path";
 import { FleetError, InputFileError, UsageError } from "../errors.js";
 import { errorCode } from "../inventory/fs-util.js";
+import { jsonChunks, writeChunksSync } from "./json-chunks.js";
 import { loadReport } from "./load-report.js";
 import type { FleetReport } from "./types.js";
 
@@ -91,7 +92,7 @@ export function keepInHistory(target: HistoryTarget, report: FleetReport): { fil
   const temporary = path.join(dir, `.${first}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
   let file: string | undefined;
   try {
-    writeFileSync(temporary, `${JSON.stringify(report, null, 2)}\n`);
+    writeChunksSync(temporary, jsonChunks(report));
     for (let sequence = 1; file === undefined; sequence++) {
       const candidate = path.join(dir, historyFileName(report.startedAt, sequence));
       if (place(temporary, candidate)) file = candidate;
