@@ -5,70 +5,93 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lxdInstall } from "../../../src/facts/lxd/install.js";
 
+const NEXT_PID = "/proc/sys/kernel/ns_last_pid";
+const isRoot = process.getuid?.() === 0;
+
 /**
- * The probe run on this machine against processes named lxd (a copy of /bin/sh), with a pgrep
- * that lists them in a chosen order: what pid wrap-around does to a daemon and the commands it
- * is starting (their copies of it between fork and exec have its comm and command line).
+ * The probe run on this machine against processes named lxd (a copy of /bin/sh; `-c` as the
+ * first argument makes them look like a daemon started with flags). This machine runs no LXD
+ * daemon in its own mount namespace (the testbed's are in their hosts' namespaces), as in CI.
  */
 describe("lxdInstall probe: which lxd process is the daemon", () => {
   let dir = "";
-  let daemon: ChildProcess | undefined;
+  let lxd = "";
+  const started: ChildProcess[] = [];
   let daemonPid = 0;
-  let childPid = 0;
+  let copyPid = 0;
 
-  beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), "fleet-lxd-probe-"));
-    const lxd = path.join(dir, "lxd");
-    copyFileSync("/bin/sh", lxd);
-    spawnSync("chmod", ["755", lxd]);
-    const childPidFile = path.join(dir, "child.pid");
-    // `-c` makes both look like a daemon started with flags; `; :` keeps the child a shell.
-    daemon = spawn(lxd, ["-c", `${lxd} -c 'sleep 60; :' & echo $! > ${childPidFile}; wait`], { stdio: "ignore" });
-    daemonPid = daemon.pid ?? 0;
-    for (let tries = 0; tries < 100 && childPid === 0; tries++) {
+  const start = (args: string[]): ChildProcess => {
+    const child = spawn(lxd, args, { stdio: "ignore" });
+    started.push(child);
+    return child;
+  };
+  const waitForFile = async (file: string): Promise<number> => {
+    for (let tries = 0; tries < 100; tries++) {
+      const text = readFileSafe(file).trim();
+      if (text !== "") return Number(text);
       await new Promise((resolve) => setTimeout(resolve, 20));
-      childPid = Number(readFileSafe(childPidFile).trim()) || 0;
     }
-    // The daemon's copy listed first, as pgrep does once pids have wrapped.
-    writeFileSync(path.join(dir, "pgrep"), `#!/bin/sh\necho ${childPid}\necho ${daemonPid}\n`, { mode: 0o755 });
-  });
-
-  afterAll(() => {
-    if (childPid > 0) process.kill(childPid, "SIGKILL");
-    daemon?.kill("SIGKILL");
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const probe = (pgrepOutput?: string) => {
-    if (pgrepOutput !== undefined) writeFileSync(path.join(dir, "pgrep"), `#!/bin/sh\nprintf '${pgrepOutput}'\n`, { mode: 0o755 });
+    return 0;
+  };
+  const probe = () => {
     const run = spawnSync("/bin/sh", ["-c", lxdInstall.probe("")], { encoding: "utf8", env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ""}`, LXD_DIR: dir } });
     return lxdInstall.parse({ stdout: run.stdout, stderr: run.stderr, exitCode: run.status ?? -1 }, "");
   };
 
-  it("takes the daemon, not the command it is starting that pgrep lists first", () => {
-    expect(childPid).toBeGreaterThan(0);
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "fleet-lxd-probe-"));
+    lxd = path.join(dir, "lxd");
+    copyFileSync("/bin/sh", lxd);
+    spawnSync("chmod", ["755", lxd]);
+    // the daemon, and a command it starts that is still its copy (`; :` keeps the child a shell)
+    const copyPidFile = path.join(dir, "copy.pid");
+    daemonPid = start(["-c", `${lxd} -c 'sleep 60; :' & echo $! > ${copyPidFile}; wait`]).pid ?? 0;
+    copyPid = await waitForFile(copyPidFile);
+  });
+
+  afterAll(() => {
+    for (const child of started) child.kill("SIGKILL");
+    if (copyPid > 0) process.kill(copyPid, "SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("takes the daemon, not the copy of it that a command being started is", () => {
+    expect(copyPid).toBeGreaterThan(0);
     const found = probe();
-    expect(found).toMatchObject({ kind: "deb", daemon: { pid: daemonPid, source: "pgrep -x lxd" } });
+    expect(found).toMatchObject({ kind: "deb", daemon: { pid: daemonPid, source: "/proc/PID/comm" } });
     if (found.kind === "none") return;
-    expect(found.daemon?.argv.slice(0, 2)).toEqual([path.join(dir, "lxd"), "-c"]);
+    expect(found.daemon?.argv.slice(0, 2)).toEqual([lxd, "-c"]);
   });
 
-  it("of two daemon-like processes, takes the older one: a passing lxd command is younger than the daemon", async () => {
-    const lxd = path.join(dir, "lxd");
-    // not the daemon's child, and listed first
-    const younger = spawn(lxd, ["-c", "sleep 60; :"], { stdio: "ignore" });
-    try {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(probe(`${younger.pid ?? 0}\\n${daemonPid}\\n`)).toMatchObject({ daemon: { pid: daemonPid } });
-      expect(probe(`${daemonPid}\\n${younger.pid ?? 0}\\n`)).toMatchObject({ daemon: { pid: daemonPid } });
-    } finally {
-      younger.kill("SIGKILL");
-    }
+  it.runIf(isRoot)("of two daemon-like processes, takes the older one even when the younger is listed first", async () => {
+    // a younger pid whose text sorts before the daemon's ("1001" < "23456"), as after a wrap-around
+    const previous = readFileSync(NEXT_PID, "utf8").trim();
+    writeFileSync(NEXT_PID, "1000");
+    const younger = start(["-c", "sleep 60; :"]);
+    writeFileSync(NEXT_PID, previous);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(`/proc/${younger.pid ?? 0}/comm` < `/proc/${daemonPid}/comm`, `${younger.pid ?? 0} listed before ${daemonPid}`).toBe(true);
+    expect(probe()).toMatchObject({ daemon: { pid: daemonPid } });
+    younger.kill("SIGKILL");
   });
 
-  it("with only the daemon's copy running, says why it is not the daemon", () => {
-    const found = probe(`${childPid}\\n`);
-    expect(found).toMatchObject({ daemon: null, daemonNotFound: `lxd processes seen: ${childPid} (started by an lxd process: a command the daemon is starting)` });
+  it("with no daemon, says which lxd processes it saw and why none is the daemon", async () => {
+    // an lxd subcommand whose child looks like a daemon: neither is one
+    const script = path.join(dir, "subcommand.sh");
+    const childPidFile = path.join(dir, "child.pid");
+    writeFileSync(script, `${lxd} -c 'sleep 60; :' & echo $! > ${childPidFile}; wait\n`);
+    const subcommand = start([script]);
+    const childPid = await waitForFile(childPidFile);
+    started.find((child) => child.pid === daemonPid)?.kill("SIGKILL");
+    process.kill(copyPid, "SIGKILL");
+    copyPid = 0;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const found = probe();
+    expect(found).toMatchObject({ daemon: null });
+    if (found.kind === "none") return;
+    expect(found.daemonNotFound).toContain(`${childPid} (started by an lxd process: a command the daemon is starting)`);
+    expect(found.daemonNotFound).toContain(`${subcommand.pid ?? 0} (lxd subcommands, not the daemon)`);
+    process.kill(childPid, "SIGKILL");
   });
 });
 
