@@ -63,6 +63,21 @@ describe("lxdInstall probe: which lxd process is the daemon", () => {
     expect(found.daemon?.argv.slice(0, 2)).toEqual([lxd, "-c"]);
   });
 
+  it("a process that ends during the scan (grep exits 2) does not spoil it; a scan that cannot run (126) falls back to pgrep", () => {
+    const fake = (name: string, script: string): void => writeFileSync(path.join(dir, name), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+    const realGrep = spawnSync("/bin/sh", ["-c", "command -v grep"], { encoding: "utf8" }).stdout.trim();
+    try {
+      fake("grep", `case "$2" in lxd) ${realGrep} "$@"; exit 2 ;; *) exec ${realGrep} "$@" ;; esac`);
+      expect(probe()).toMatchObject({ daemon: { pid: daemonPid, source: "/proc/PID/comm" } });
+      fake("grep", `case "$2" in lxd) exit 126 ;; *) exec ${realGrep} "$@" ;; esac`);
+      fake("pgrep", `echo ${daemonPid}`);
+      expect(probe()).toMatchObject({ daemon: { pid: daemonPid, source: "pgrep -x lxd" } });
+    } finally {
+      rmSync(path.join(dir, "grep"), { force: true });
+      rmSync(path.join(dir, "pgrep"), { force: true });
+    }
+  });
+
   it.runIf(isRoot)("of two daemon-like processes, takes the older one even when the younger is listed first", async () => {
     // a younger pid whose text sorts before the daemon's ("1001" < "23456"), as after a wrap-around
     const previous = readFileSync(NEXT_PID, "utf8").trim();
