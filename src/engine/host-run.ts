@@ -201,8 +201,8 @@ export class HostPlayRun {
       if (planned === "delegated") continue;
       const plan = planned.plan;
       if (plan?.kind === "change" && entry.kind === "module") {
-        if (this.effectiveCheck(entry.task)) predicted.push({ entry, plan, used: planned.result.facts });
-        else changes.push({ entry, plan, used: planned.result.facts });
+        if (this.effectiveCheck(entry.task)) predicted.push({ entry, plan, used: planned.used ?? {} });
+        else changes.push({ entry, plan, used: planned.used ?? {} });
       }
       if (!changes.some((change) => change.entry === entry)) this.register(entry.task, planned.result);
       settledAt.set(entry.task, planned.result);
@@ -304,20 +304,21 @@ export class HostPlayRun {
   }
 
   /** Plans one entry against the facts read (and predicted) so far. */
-  private plan(entry: Entry): { result: TaskResult; plan?: Plan; hard: boolean } | "delegated" | typeof CUT {
+  /** `used`: the facts a module's plan read, by key (what its change is applied and verified against). */
+  private plan(entry: Entry): { result: TaskResult; plan?: Plan; hard: boolean; used?: Record<string, FactValue> } | "delegated" | typeof CUT {
     const { task } = entry;
     if (entry.kind === "delegated") return "delegated";
-    if (entry.kind === "skipped") return { result: this.taskResult(task, "skipped", entry.reason, null, {}), hard: false };
-    if (entry.kind === "broken") return { result: this.taskResult(task, "failed", entry.message, null, {}), hard: true };
+    if (entry.kind === "skipped") return { result: this.taskResult(task, "skipped", entry.reason, null), hard: false };
+    if (entry.kind === "broken") return { result: this.taskResult(task, "failed", entry.message, null), hard: true };
     const scope = this.scope(task);
     let condition: boolean | PendingValue;
     try {
       condition = this.conditionHolds(task.when, scope);
     } catch (error) {
-      return { result: this.taskResult(task, "failed", `when: ${messageOf(error)}`, null, {}), hard: true };
+      return { result: this.taskResult(task, "failed", `when: ${messageOf(error)}`, null), hard: true };
     }
     if (condition instanceof PendingValue) return CUT;
-    if (condition === false) return { result: this.taskResult(task, "skipped", falseCondition(task), null, {}), hard: false };
+    if (condition === false) return { result: this.taskResult(task, "skipped", falseCondition(task), null), hard: false };
     if (entry.kind === "read-only") return { result: this.readOnlyResult(entry), hard: true };
 
     const { reader, used } = this.facts.readerFor(entry.requests);
@@ -325,16 +326,16 @@ export class HostPlayRun {
     try {
       plan = auditOnly(task, this.run.check, entry.module.plan(entry.args as never, reader, this.planContext(task, scope)));
     } catch (error) {
-      return { result: this.taskResult(task, "failed", messageOf(error), null, used), hard: true };
+      return { result: this.taskResult(task, "failed", messageOf(error), null), hard: true };
     }
-    const planned = this.outcomeOf(task, plan, used);
+    const planned = { ...this.outcomeOf(task, plan), used };
     if (plan.kind === "change") planned.result.factsRead = this.facts.asRead(entry.requests.filter((request) => factKey(request) in used));
     // an audit reports the host as it is: a control whose facts an earlier change would alter is judged on what was read
     if (this.effectiveCheck(task) && task.control !== null && this.facts.predicts(entry.requests)) {
       const { reader: asRead } = this.facts.readerFor(entry.requests, { asRead: true });
       try {
         const current = entry.module.plan(entry.args as never, asRead, this.planContext(task, scope));
-        planned.result.verdict = verdictFor(task, this.outcomeOf(task, current, {}, false).result.status, current, "", true);
+        planned.result.verdict = verdictFor(task, this.outcomeOf(task, current, false).result.status, current, "", true);
       } catch (error) {
         planned.result.verdict = { id: task.control.id, status: "error", expected: null, actual: null, message: messageOf(error) };
       }
@@ -343,21 +344,21 @@ export class HostPlayRun {
   }
 
   /** The task result a plan gives; a change also records its predicted effects unless `predict` is false. */
-  private outcomeOf(task: Task, plan: Plan, used: Record<string, FactValue>, predict = true): { result: TaskResult; plan: Plan; hard: boolean } {
+  private outcomeOf(task: Task, plan: Plan, predict = true): { result: TaskResult; plan: Plan; hard: boolean } {
     switch (plan.kind) {
       case "ok":
-        return { result: this.taskResult(task, "ok", plan.reason, plan, used), plan, hard: false };
+        return { result: this.taskResult(task, "ok", plan.reason, plan), plan, hard: false };
       case "not_applicable":
-        return { result: this.taskResult(task, "skipped", `not applicable: ${plan.reason}`, plan, used), plan, hard: false };
+        return { result: this.taskResult(task, "skipped", `not applicable: ${plan.reason}`, plan), plan, hard: false };
       case "fail":
         // a finding, not an error: the host's other tasks are still judged
-        return { result: this.taskResult(task, "failed", plan.message, plan, used), plan, hard: false };
+        return { result: this.taskResult(task, "failed", plan.message, plan), plan, hard: false };
       case "error":
         // the state could not be read: this control is an error, the host's other tasks are still judged
-        return { result: this.taskResult(task, "failed", plan.message, plan, used), plan, hard: false };
+        return { result: this.taskResult(task, "failed", plan.message, plan), plan, hard: false };
       case "change":
         if (predict) for (const effect of plan.effects) this.facts.predict(effect.request, effect.value);
-        return { result: { ...this.taskResult(task, "changed", plan.summary, plan, used), diff: plan.diff }, plan, hard: false };
+        return { result: { ...this.taskResult(task, "changed", plan.summary, plan), diff: plan.diff }, plan, hard: false };
     }
   }
 
@@ -377,7 +378,7 @@ export class HostPlayRun {
     try {
       output = reader.get(entry.request);
     } catch (error) {
-      return this.taskResult(entry.task, "failed", messageOf(error), null, {});
+      return this.taskResult(entry.task, "failed", messageOf(error), null);
     }
     return this.commandResult(entry.task, output, false);
   }
@@ -393,11 +394,11 @@ export class HostPlayRun {
       failed = judge(task.failedWhen, scope, output.rc !== 0);
     } catch (error) {
       // a condition that cannot be judged (an undefined name, a value not recorded yet) fails the task, saying why
-      return { ...this.taskResult(task, "failed", `changed_when/failed_when: ${messageOf(error)}`, null, {}), output: { rc: output.rc, stdout: output.stdout, stderr: output.stderr } };
+      return { ...this.taskResult(task, "failed", `changed_when/failed_when: ${messageOf(error)}`, null), output: { rc: output.rc, stdout: output.stdout, stderr: output.stderr } };
     }
     const status: TaskStatus = failed ? "failed" : changed ? "changed" : "ok";
     const message = failed ? timedOut(task, output.rc) ?? ((output.stderr.trim().split("\n").slice(-1)[0] ?? "") || `exit ${output.rc}`) : `exit ${output.rc}`;
-    return { ...this.taskResult(task, status, message, null, {}), output: { rc: output.rc, stdout: output.stdout, stderr: output.stderr } };
+    return { ...this.taskResult(task, status, message, null), output: { rc: output.rc, stdout: output.stdout, stderr: output.stderr } };
   }
 
   private async applyAndVerify(changes: readonly Pending[], settled: Map<Task, TaskResult>, afterApply: readonly ReadOnlyEntry[]): Promise<void> {
@@ -509,7 +510,7 @@ export class HostPlayRun {
 
   private async delegatedResult(entry: Extract<Entry, { kind: "delegated" }>): Promise<TaskResult> {
     const outcome = await entry.result;
-    if (typeof outcome === "string") return { ...this.taskResult(entry.task, "failed", `not run: ${outcome}`, null, {}), delegatedTo: entry.ownerHost };
+    if (typeof outcome === "string") return { ...this.taskResult(entry.task, "failed", `not run: ${outcome}`, null), delegatedTo: entry.ownerHost };
     return { ...outcome, delegatedTo: entry.ownerHost };
   }
 
@@ -589,7 +590,7 @@ export class HostPlayRun {
     this.setRegistered(task.register, { known: { changed: result.status === "changed", failed: result.status === "failed", skipped: result.status === "skipped", msg: result.message, ...lines } });
   }
 
-  private taskResult(task: Task, status: TaskStatus, message: string, plan: Plan | null, facts: Record<string, FactValue>): TaskResult {
+  private taskResult(task: Task, status: TaskStatus, message: string, plan: Plan | null): TaskResult {
     return {
       play: this.run.playIndex,
       task: task.index,
@@ -601,7 +602,6 @@ export class HostPlayRun {
       message,
       diff: null,
       plan,
-      facts,
       output: null,
       delegatedTo: null,
       verdict: null,

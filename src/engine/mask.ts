@@ -9,7 +9,7 @@ import type { SecretMask } from "./secret-mask.js";
  * task may need them. Pure: copies, never edits in place.
  */
 
-/** What a no_log task shows instead of its message, output, diff and facts (Ansible's words). */
+/** What a no_log task shows instead of its message, output and diff (Ansible's words). */
 export const NO_LOG_TEXT = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
 
 /** Whether the task a result is of says `no_log: true`. */
@@ -21,7 +21,7 @@ export function isNoLog(playbook: Pick<Playbook, "plays">, result: Pick<TaskResu
 
 /**
  * A task result for output and reports. A no_log task keeps its status, its control's verdict
- * (pass, fail, ...) and its exit code; its message, diff, output and facts become NO_LOG_TEXT, so
+ * (pass, fail, ...) and its exit code; its message, diff and output become NO_LOG_TEXT, so
  * do the verdict's expected and actual values and message (lineinfile's expected value is the
  * line itself), and its plan (which holds the commands, and so the values) is dropped.
  */
@@ -32,7 +32,6 @@ export function maskTaskResult(result: TaskResult, mask: SecretMask, noLog: bool
         message: NO_LOG_TEXT,
         diff: result.diff === null ? null : { before: NO_LOG_TEXT, after: NO_LOG_TEXT },
         output: result.output === null ? null : { rc: result.output.rc, stdout: NO_LOG_TEXT, stderr: "" },
-        facts: { no_log: NO_LOG_TEXT },
         plan: null,
         verdict: result.verdict === null ? null : { ...result.verdict, expected: result.verdict.expected === null ? null : NO_LOG_TEXT, actual: result.verdict.actual === null ? null : NO_LOG_TEXT, message: result.verdict.message === "" ? "" : NO_LOG_TEXT },
       }

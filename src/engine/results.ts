@@ -39,8 +39,6 @@ export interface TaskResult {
   diff: Diff | null;
   /** The plan the task was judged by (null when it was skipped before planning). */
   plan: Plan | null;
-  /** The facts the plan was made from, by key. */
-  facts: Record<string, FactValue>;
   /**
    * For a change: the same facts as read from the host, without the values earlier changes of the
    * run predict; what a saved plan's fingerprint is made of (src/plan).

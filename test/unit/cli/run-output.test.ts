@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { TaskResult } from "../../../src/engine/results.js";
 import { taskLine, unifiedDiff } from "../../../src/cli/run-output.js";
 
-const base: TaskResult = { play: 0, task: 0, handler: false, name: "mode", module: "file", control: { id: "LXD-MU-03", title: "t", severity: "low", scope: "host" }, status: "changed", message: "mode 0755 → 0700", diff: { before: "a\nb\nc\n", after: "a\nB\nc\n" }, plan: { kind: "change", summary: "s", diff: null, commands: [{ script: "chmod 0700 /x", description: "set the mode of /x to 0700" }], effects: [] }, facts: {}, output: null, delegatedTo: null, verdict: null, ignored: false };
+const base: TaskResult = { play: 0, task: 0, handler: false, name: "mode", module: "file", control: { id: "LXD-MU-03", title: "t", severity: "low", scope: "host" }, status: "changed", message: "mode 0755 → 0700", diff: { before: "a\nb\nc\n", after: "a\nB\nc\n" }, plan: { kind: "change", summary: "s", diff: null, commands: [{ script: "chmod 0700 /x", description: "set the mode of /x to 0700" }], effects: [] }, output: null, delegatedTo: null, verdict: null, ignored: false };
 
 describe("run output", () => {
   it("one line per change, 'would change' in check mode; ok and skipped only with -v", () => {

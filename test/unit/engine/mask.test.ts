@@ -18,7 +18,6 @@ function result(overrides: Partial<TaskResult> = {}): TaskResult {
     message: `create /etc/app.conf with password=${SECRET}`,
     diff: { before: "", after: `password=${SECRET}\n` },
     plan: { kind: "change", summary: "s", diff: null, commands: [{ script: `echo ${SECRET}`, description: `write ${SECRET}` }], effects: [] },
-    facts: { [`file:/etc/${SECRET}`]: { state: "file", content: SECRET } },
     output: { rc: 1, stdout: `${SECRET}\n`, stderr: `error: ${SECRET}` },
     delegatedTo: null,
     verdict: { id: "C-1", status: "pass", expected: `password=${SECRET}`, actual: "absent", message: "" },
@@ -41,9 +40,9 @@ describe("masking results where they leave the engine", () => {
     expect(original.message).toContain(SECRET);
   });
 
-  test("no_log: message, diff, output, facts and the verdict's values become the fixed text; status, verdict and exit code stay", () => {
+  test("no_log: message, diff, output and the verdict's values become the fixed text; status, verdict and exit code stay", () => {
     const masked = maskTaskResult(result(), new SecretMask(), true);
-    expect(masked).toMatchObject({ status: "changed", message: NO_LOG_TEXT, diff: { before: NO_LOG_TEXT, after: NO_LOG_TEXT }, output: { rc: 1, stdout: NO_LOG_TEXT, stderr: "" }, facts: { no_log: NO_LOG_TEXT }, plan: null });
+    expect(masked).toMatchObject({ status: "changed", message: NO_LOG_TEXT, diff: { before: NO_LOG_TEXT, after: NO_LOG_TEXT }, output: { rc: 1, stdout: NO_LOG_TEXT, stderr: "" }, plan: null });
     expect(masked.verdict).toEqual({ id: "C-1", status: "pass", expected: NO_LOG_TEXT, actual: NO_LOG_TEXT, message: "" });
     expect(JSON.stringify(masked)).not.toContain(SECRET);
     // a task without a diff or output does not get one

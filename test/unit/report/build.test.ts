@@ -20,7 +20,7 @@ const playbook: Playbook = {
 
 function result(index: number, status: TaskResult["status"], verdict: ControlVerdict["status"] | null): TaskResult {
   const t = playbook.plays[0]!.tasks[index]!;
-  return { play: 0, task: index, handler: false, name: t.name, module: t.module, control: t.control, status, message: `${status} message`, diff: null, plan: null, facts: {}, output: null, delegatedTo: null, verdict: verdict === null || t.control === null ? null : { id: t.control.id, status: verdict, expected: verdict === "fail" ? "want" : null, actual: verdict === "fail" ? "have" : null, message: verdict }, ignored: false };
+  return { play: 0, task: index, handler: false, name: t.name, module: t.module, control: t.control, status, message: `${status} message`, diff: null, plan: null, output: null, delegatedTo: null, verdict: verdict === null || t.control === null ? null : { id: t.control.id, status: verdict, expected: verdict === "fail" ? "want" : null, actual: verdict === "fail" ? "have" : null, message: verdict }, ignored: false };
 }
 
 const host = (name: string, status: HostResult["status"], tasks: TaskResult[], error: string | null = null): HostResult => ({ host: name, cluster: null, status, error, interrupted: false, stopped: status === "failed" || status === "unreachable", tasks, durationMs: 1, execs: 1 });

@@ -17,7 +17,6 @@ export function change(task: number, commands: string, facts: Record<string, str
     message: `change ${task}`,
     diff: null,
     plan: { kind: "change", summary: `change ${task}`, diff: null, commands: script(commands), effects: [] },
-    facts: {},
     factsRead: facts,
     output: null,
     delegatedTo: null,
