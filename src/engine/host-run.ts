@@ -303,8 +303,10 @@ export class HostPlayRun {
     }
   }
 
-  /** Plans one entry against the facts read (and predicted) so far. */
-  /** `used`: the facts a module's plan read, by key (what its change is applied and verified against). */
+  /**
+   * Plans one entry against the facts read (and predicted) so far; `used` is the facts a module's
+   * plan read, by key (what its change is applied and verified against).
+   */
   private plan(entry: Entry): { result: TaskResult; plan?: Plan; hard: boolean; used?: Record<string, FactValue> } | "delegated" | typeof CUT {
     const { task } = entry;
     if (entry.kind === "delegated") return "delegated";

@@ -5,7 +5,7 @@ import type { Inventory, InventoryHost, Vars } from "../inventory/types.js";
 import { HOST_COLLECTIONS, mentionedCollections, type HostCollection } from "../facts/host-collections.js";
 import type { ModuleRegistry } from "../modules/registry.js";
 import type { Play, Playbook, Task } from "../playbook/types.js";
-import type { Connection, Transport } from "../transport/types.js";
+import type { Transport } from "../transport/types.js";
 import { Coordinator } from "./coordinator.js";
 import { fanOut, type HostRun } from "./fan-out.js";
 import { HostPlayRun, type PlayRun } from "./host-run.js";
@@ -115,7 +115,7 @@ export async function runPlaybook(playbook: Playbook, inventory: Inventory, tran
           forks: options.forks,
           handshakes: options.handshakes,
           stopped: options.interrupted,
-          ...(kept === undefined ? {} : { connections: { take: (host: string) => kept.take(host), release: (connection: Connection, hostRun: HostRun<HostPlayRun>) => kept.release(connection, endedWell(hostRun)) } }),
+          ...(kept === undefined ? {} : { connections: kept }),
           onEvent: (event) => {
             if (event.type !== "host-finished") return;
             const cluster = byName.get(event.host)?.cluster ?? null;
@@ -137,11 +137,11 @@ export async function runPlaybook(playbook: Playbook, inventory: Inventory, tran
  * more than `forks` connections are ever open, as without keeping. A larger run reconnects a host
  * for each of its plays.
  */
-function keptConnections(playHosts: readonly (readonly InventoryHost[])[], forks: number, currentPlay: () => number): KeptConnections | undefined {
+function keptConnections(playHosts: readonly (readonly InventoryHost[])[], forks: number, currentPlay: () => number): KeptConnections<HostPlayRun> | undefined {
   const lastPlay = new Map<string, number>();
   for (const [index, hosts] of playHosts.entries()) for (const host of hosts) lastPlay.set(host.name, index);
   if (playHosts.length < 2 || lastPlay.size > forks) return undefined;
-  return new KeptConnections((host) => (lastPlay.get(host) ?? -1) > currentPlay());
+  return new KeptConnections(endedWell, (host) => (lastPlay.get(host) ?? -1) > currentPlay());
 }
 
 const endedWell = (run: HostRun<HostPlayRun>): boolean => run.kind === "done" && !run.value.failed && !run.value.unreachable && !run.value.interrupted;

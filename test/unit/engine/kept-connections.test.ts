@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { HostRun } from "../../../src/engine/fan-out.js";
 import { KeptConnections } from "../../../src/engine/kept-connections.js";
 import type { Playbook } from "../../../src/playbook/types.js";
 import type { Connection } from "../../../src/transport/types.js";
@@ -67,6 +68,9 @@ describe("engine: one connection per host across the plays of a run", () => {
 });
 
 describe("KeptConnections", () => {
+  /** A host's share that ended well (`true`) or not; the connection tells the host. */
+  const ended = (well: boolean): HostRun<boolean> => ({ host: "", kind: "done", value: well, durationMs: 0 });
+  const keptWhile = (neededLater: (host: string) => boolean): KeptConnections<boolean> => new KeptConnections<boolean>((run) => run.kind === "done" && run.value, neededLater);
   const connectionOf = (host: string, usable: boolean | undefined, closed: string[]): Connection => ({
     host,
     ...(usable === undefined ? {} : { usable }),
@@ -79,11 +83,11 @@ describe("KeptConnections", () => {
 
   it("keeps a well-ended host's connection only while a later play needs it, and hands it over once", async () => {
     const closed: string[] = [];
-    const kept = new KeptConnections((host) => host !== "done");
+    const kept = keptWhile((host) => host !== "done");
     const later = connectionOf("later", true, closed);
-    await kept.release(later, true);
-    await kept.release(connectionOf("done", true, closed), true);
-    await kept.release(connectionOf("failed", true, closed), false);
+    await kept.release(later, ended(true));
+    await kept.release(connectionOf("done", true, closed), ended(true));
+    await kept.release(connectionOf("failed", true, closed), ended(false));
     expect(closed).toEqual(["done", "failed"]);
     expect(kept.take("later")).toBe(later);
     expect(kept.take("later")).toBeUndefined();
@@ -91,9 +95,9 @@ describe("KeptConnections", () => {
 
   it("does not hand over a connection that broke while kept: it is closed and the host connects again", async () => {
     const closed: string[] = [];
-    const kept = new KeptConnections(() => true);
-    await kept.release(connectionOf("broken", false, closed), true);
-    await kept.release(connectionOf("unknown", undefined, closed), true);
+    const kept = keptWhile(() => true);
+    await kept.release(connectionOf("broken", false, closed), ended(true));
+    await kept.release(connectionOf("unknown", undefined, closed), ended(true));
     expect(kept.take("broken")).toBeUndefined();
     expect(closed).toEqual(["broken"]);
     expect(kept.take("unknown")?.host).toBe("unknown");
@@ -101,8 +105,8 @@ describe("KeptConnections", () => {
 
   it("closeAll closes all but the hosts still in the run", async () => {
     const closed: string[] = [];
-    const kept = new KeptConnections(() => true);
-    for (const host of ["a", "b", "c"]) await kept.release(connectionOf(host, true, closed), true);
+    const kept = keptWhile(() => true);
+    for (const host of ["a", "b", "c"]) await kept.release(connectionOf(host, true, closed), ended(true));
     await kept.closeAll((host) => host === "b");
     expect(closed.sort()).toEqual(["a", "c"]);
     expect(kept.size).toBe(1);
