@@ -1,6 +1,6 @@
 import { mkdirSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
-import { writeChunksSync } from "../report/json-chunks.js";
+import { writeChunksSync } from "../report/write-chunks.js";
 
 /** Writes `text` to `file` through a temporary file in the same directory: the file is whole or untouched. */
 export function writeTextAtomically(file: string, text: string | Iterable<string>): void {

@@ -8,8 +8,9 @@ import { existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, statS
 import path from "node:path";
 import { FleetError, InputFileError, UsageError } from "../errors.js";
 import { errorCode } from "../inventory/fs-util.js";
-import { jsonChunks, writeChunksSync } from "./json-chunks.js";
+import { jsonChunks } from "./json-chunks.js";
 import { loadReport } from "./load-report.js";
+import { writeChunksSync } from "./write-chunks.js";
 import type { FleetReport } from "./types.js";
 
 /**

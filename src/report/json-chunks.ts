@@ -1,5 +1,3 @@
-import { closeSync, openSync, writeSync } from "node:fs";
-
 /**
  * The text of `JSON.stringify(value, null, 2)` plus a final newline, in pieces: objects and
  * arrays down to `streamDepth` levels are walked here, deeper values are stringified whole. A
@@ -46,29 +44,3 @@ const representable = (value: unknown): boolean => value !== undefined && typeof
 
 /** JSON text never holds a raw newline inside a string, so every newline starts a line to indent. */
 const reindent = (text: string, indent: string): string => (indent === "" ? text : text.replaceAll("\n", `\n${indent}`));
-
-/** Writes the chunks to `file` (created or truncated) in writes of about 1 MiB. */
-export function writeChunksSync(file: string, chunks: Iterable<string>): void {
-  const descriptor = openSync(file, "w");
-  try {
-    let pending: string[] = [];
-    let pendingLength = 0;
-    for (const chunk of chunks) {
-      pending.push(chunk);
-      pendingLength += chunk.length;
-      if (pendingLength >= 1 << 20) {
-        writeAll(descriptor, pending.join(""));
-        pending = [];
-        pendingLength = 0;
-      }
-    }
-    if (pendingLength > 0) writeAll(descriptor, pending.join(""));
-  } finally {
-    closeSync(descriptor);
-  }
-}
-
-function writeAll(descriptor: number, text: string): void {
-  const bytes = Buffer.from(text, "utf8");
-  for (let offset = 0; offset < bytes.length; ) offset += writeSync(descriptor, bytes, offset);
-}

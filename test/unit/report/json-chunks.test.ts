@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { jsonChunks, writeChunksSync } from "../../../src/report/json-chunks.js";
+import { jsonChunks } from "../../../src/report/json-chunks.js";
+import { writeChunksSync } from "../../../src/report/write-chunks.js";
 
 const fixtures = path.resolve(import.meta.dirname, "../../fixtures/report");
 const work = mkdtempSync(path.join(tmpdir(), "fleet-json-chunks-"));
