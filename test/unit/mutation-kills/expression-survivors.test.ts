@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { ExpressionError, evaluate, parseExpression, scopeOf } from "../../../src/playbook/expression/index.js";
+import { caughtFleetError } from "../../support/caught.js";
 
 /**
  * Behaviours of the expression values, filters and words that the mutation run found unpinned.
@@ -10,14 +11,11 @@ function run(source: string, variables: Readonly<Record<string, unknown>> = {}):
   return evaluate(parseExpression(source), scopeOf(variables));
 }
 
+/** The ExpressionError `action` throws (caughtFleetError fails the test on anything else). */
 function errorOf(action: () => unknown): ExpressionError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ExpressionError) return error;
-    throw error;
-  }
-  throw new Error("expected an ExpressionError");
+  const error = caughtFleetError(action);
+  expect(error).toBeInstanceOf(ExpressionError);
+  return error as ExpressionError;
 }
 
 function cyclicList(): unknown[] {
